@@ -1,0 +1,40 @@
+# Yunhe — the two set-up commands of README.md are `make run` and `make test`.
+SWIFT ?= swift
+SCENARIO ?= scenarios/jiujiang.yaml
+
+.PHONY: run test deps build release example format lint bench quality
+
+# Installs GSL and pkg-config when they are missing (Debian/Ubuntu).
+deps:
+	@pkg-config --exists gsl 2>/dev/null || { \
+	  echo "installing libgsl-dev and pkg-config" >&2; \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update && $$SUDO apt-get install -y libgsl-dev pkg-config; }
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product yunhe
+
+# Runs the bundled default scenario (Jiujiang) and writes reports/jiujiang/<run-id>/.
+run: release
+	.build/release/yunhe run $(SCENARIO)
+
+# Runs the whole test suite.
+test: deps
+	$(SWIFT) test
+
+# Regenerates the committed example report under reports/jiujiang/example/.
+example: release
+	.build/release/yunhe run scenarios/jiujiang.yaml --seed 42 --run-id example --quiet
+
+format:
+	$(SWIFT) format format --in-place --recursive Package.swift Sources Tests Benchmarks/Package.swift Benchmarks/Benchmarks
+
+lint:
+	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests Benchmarks/Package.swift Benchmarks/Benchmarks
+
+# Performance suite (ordo-one/benchmark), kept out of `swift test`.
+bench: deps
+	cd Benchmarks && $(SWIFT) package benchmark

@@ -1,0 +1,60 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Yunhe (云合): discrete-event capacity and consolidation simulator.
+///
+/// Dependencies point one way: yunhe → YunheCLI → Reports/Simulation →
+/// Placement/Workload/Scenario → CapacityModel/SimCore/Stochastics → CGSL.
+let package = Package(
+  name: "Yunhe",
+  products: [
+    .executable(name: "yunhe", targets: ["yunhe"]),
+    .library(name: "SimCore", targets: ["SimCore"]),
+    .library(name: "Stochastics", targets: ["Stochastics"]),
+    .library(name: "Placement", targets: ["Placement"]),
+    .library(name: "Simulation", targets: ["Simulation"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CGSL",
+      pkgConfig: "gsl",
+      providers: [.apt(["libgsl-dev", "pkg-config"])]
+    ),
+    .target(name: "Stochastics", dependencies: ["CGSL"]),
+    .target(name: "SimCore"),
+    .target(name: "CapacityModel"),
+    .target(name: "Workload", dependencies: ["Stochastics", "CapacityModel"]),
+    .target(name: "Placement", dependencies: ["CapacityModel"]),
+    .target(
+      name: "Scenario",
+      dependencies: ["CapacityModel", "Workload", .product(name: "Yams", package: "Yams")]
+    ),
+    .target(
+      name: "Simulation",
+      dependencies: ["SimCore", "Stochastics", "CapacityModel", "Workload", "Placement", "Scenario"]
+    ),
+    .target(name: "Reports", dependencies: ["Simulation", "Scenario", "CapacityModel"]),
+    .target(
+      name: "YunheCLI",
+      dependencies: [
+        "Reports", "Simulation", "Scenario", "Placement",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .executableTarget(name: "yunhe", dependencies: ["YunheCLI"]),
+    .testTarget(name: "StochasticsTests", dependencies: ["Stochastics", .product(name: "PropertyBased", package: "swift-property-based")]),
+    .testTarget(name: "SimCoreTests", dependencies: ["SimCore", .product(name: "PropertyBased", package: "swift-property-based")]),
+    .testTarget(name: "CapacityModelTests", dependencies: ["CapacityModel"]),
+    .testTarget(name: "WorkloadTests", dependencies: ["Workload", "Stochastics"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "PlacementTests", dependencies: ["Placement", "CapacityModel", .product(name: "PropertyBased", package: "swift-property-based")]),
+    .testTarget(name: "ScenarioTests", dependencies: ["Scenario"], resources: [.copy("BadInput")]),
+    .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Scenario", "Placement", .product(name: "PropertyBased", package: "swift-property-based")]),
+    .testTarget(name: "ReportsTests", dependencies: ["Reports", "Simulation", "Scenario"], resources: [.copy("Golden")]),
+    .testTarget(name: "YunheCLITests", dependencies: ["YunheCLI"]),
+  ]
+)

@@ -1,0 +1,1 @@
+// CapacityModel module. See README.md, section Architecture.

@@ -1,0 +1,1 @@
+// Placement module. See README.md, section Architecture.

@@ -1,0 +1,1 @@
+// Reports module. See README.md, section Architecture.

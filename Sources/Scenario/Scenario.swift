@@ -1,0 +1,1 @@
+// Scenario module. See README.md, section Architecture.

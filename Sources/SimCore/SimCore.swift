@@ -1,0 +1,1 @@
+// SimCore module. See README.md, section Architecture.

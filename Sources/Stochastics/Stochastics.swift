@@ -1,0 +1,1 @@
+// Stochastics module. See README.md, section Architecture.

@@ -1,0 +1,1 @@
+// Workload module. See README.md, section Architecture.

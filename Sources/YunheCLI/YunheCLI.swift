@@ -1,0 +1,6 @@
+/// Entry point used by the `yunhe` executable.
+public enum YunheMain {
+  public static func main() {
+    print("yunhe")
+  }
+}

@@ -1,0 +1,3 @@
+import YunheCLI
+
+YunheMain.main()

@@ -1,0 +1,7 @@
+import Testing
+
+@testable import CapacityModel
+
+@Test func CapacityModelModuleLoads() {
+  #expect(Bool(true))
+}

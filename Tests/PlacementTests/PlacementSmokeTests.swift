@@ -1,0 +1,7 @@
+import Testing
+
+@testable import Placement
+
+@Test func PlacementModuleLoads() {
+  #expect(Bool(true))
+}

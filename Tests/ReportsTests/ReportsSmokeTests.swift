@@ -1,0 +1,7 @@
+import Testing
+
+@testable import Reports
+
+@Test func ReportsModuleLoads() {
+  #expect(Bool(true))
+}

@@ -1,0 +1,7 @@
+import Testing
+
+@testable import Scenario
+
+@Test func ScenarioModuleLoads() {
+  #expect(Bool(true))
+}

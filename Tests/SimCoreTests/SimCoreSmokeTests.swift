@@ -1,0 +1,7 @@
+import Testing
+
+@testable import SimCore
+
+@Test func SimCoreModuleLoads() {
+  #expect(Bool(true))
+}

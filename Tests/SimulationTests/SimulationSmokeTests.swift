@@ -1,0 +1,7 @@
+import Testing
+
+@testable import Simulation
+
+@Test func SimulationModuleLoads() {
+  #expect(Bool(true))
+}

@@ -1,0 +1,7 @@
+import Testing
+
+@testable import Stochastics
+
+@Test func StochasticsModuleLoads() {
+  #expect(Bool(true))
+}

@@ -1,0 +1,7 @@
+import Testing
+
+@testable import Workload
+
+@Test func WorkloadModuleLoads() {
+  #expect(Bool(true))
+}

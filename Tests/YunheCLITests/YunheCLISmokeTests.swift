@@ -1,0 +1,7 @@
+import Testing
+
+@testable import YunheCLI
+
+@Test func YunheCLIModuleLoads() {
+  #expect(Bool(true))
+}
