@@ -1,1 +1,0 @@
-// CapacityModel module. See README.md, section Architecture.
