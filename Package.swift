@@ -32,7 +32,7 @@ let package = Package(
     .target(name: "Placement", dependencies: ["CapacityModel"]),
     .target(
       name: "Scenario",
-      dependencies: ["CapacityModel", "Workload", .product(name: "Yams", package: "Yams")]
+      dependencies: ["CapacityModel", "SimCore", "Workload", .product(name: "Yams", package: "Yams")]
     ),
     .target(
       name: "Simulation",

@@ -1,1 +1,0 @@
-// Scenario module. See README.md, section Architecture.

@@ -1,0 +1,154 @@
+import CapacityModel
+import Foundation
+import Workload
+import Yams
+
+/// Reads, overrides and validates scenario files.
+public struct ScenarioLoader: Sendable {
+  /// Placement policy names the scenario may use (from the placement registry).
+  public var knownSchedulers: [String]
+  /// Largest scenario file accepted, in bytes.
+  public var maximumFileSize = 16 << 20
+
+  /// Creates a loader that accepts the given scheduler names.
+  public init(knownSchedulers: [String]) {
+    self.knownSchedulers = knownSchedulers
+  }
+
+  /// Loads a scenario file, applies `--set` overrides and validates it.
+  public func load(path: String, overrides: [String] = []) throws(ScenarioError) -> Scenario {
+    let url = URL(fileURLWithPath: path)
+    let data: Data
+    do {
+      let attributes = try FileManager.default.attributesOfItem(atPath: path)
+      if (attributes[.type] as? FileAttributeType) == .typeDirectory {
+        throw ScenarioError(file: path, message: "is a directory, not a scenario file")
+      }
+      if let size = attributes[.size] as? Int, size > maximumFileSize {
+        throw ScenarioError(
+          file: path, message: "file is \(size) bytes; scenario files are limited to \(maximumFileSize) bytes"
+        )
+      }
+      data = try Data(contentsOf: url)
+    } catch let e as ScenarioError {
+      throw e
+    } catch {
+      throw ScenarioError(file: path, message: "cannot read the scenario file: \(error.localizedDescription)")
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+      throw ScenarioError(file: path, message: "the file is not UTF-8 text")
+    }
+    return try parse(text, file: path, overrides: overrides)
+  }
+
+  /// Parses scenario text; `file` is used in messages and to resolve relative trace paths.
+  public func parse(_ text: String, file: String, overrides: [String] = []) throws(ScenarioError) -> Scenario
+  {
+    if text.utf8.contains(0) {
+      throw ScenarioError(file: file, message: "the file contains NUL bytes; it is not a YAML text file")
+    }
+    var root: Node
+    do {
+      guard let node = try Yams.compose(yaml: text) else {
+        throw ScenarioError(file: file, line: 1, column: 1, message: "the scenario file is empty")
+      }
+      root = node
+    } catch let e as ScenarioError {
+      throw e
+    } catch let e as YamlError {
+      throw Self.translate(e, file: file)
+    } catch {
+      throw ScenarioError(file: file, message: "YAML error: \(error)")
+    }
+    for o in overrides {
+      try Overrides.apply(o, to: &root, file: file)
+    }
+    var decoder = ScenarioDecoder(ctx: YAMLContext(file: file), knownSchedulers: knownSchedulers)
+    return try decoder.decode(root)
+  }
+
+  static func translate(_ e: YamlError, file: String) -> ScenarioError {
+    switch e {
+    case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+      .composer(let context, let problem, let mark, _):
+      var message = "YAML syntax error: \(problem)"
+      if let context { message += " \(context.text)" }
+      return ScenarioError(file: file, line: mark.line, column: mark.column, message: message)
+    case .reader(let problem, let offset, _, _):
+      return ScenarioError(
+        file: file,
+        message: "cannot read the YAML text: \(problem)\(offset.map { " at byte \($0)" } ?? "")")
+    default:
+      return ScenarioError(file: file, message: "YAML error: \(e)")
+    }
+  }
+}
+
+/// Applies `path.to.field=value` overrides to the YAML tree before decoding.
+enum Overrides {
+  static func apply(_ assignment: String, to root: inout Node, file: String) throws(ScenarioError) {
+    guard let eq = assignment.firstIndex(of: "=") else {
+      throw ScenarioError(
+        file: file, field: assignment, message: "--set needs the form path.to.field=value",
+        hint: "for example --set workload.demand_scale=2")
+    }
+    let path = String(assignment[..<eq])
+    let value = String(assignment[assignment.index(after: eq)...])
+    let segments = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+    guard !segments.isEmpty, !segments.contains(where: \.isEmpty) else {
+      throw ScenarioError(file: file, field: path, message: "--set: empty segment in the field path")
+    }
+    let scalar = Node.scalar(.init(value))
+    root = try set(scalar, at: segments[...], in: root, walked: [], file: file, whole: path)
+  }
+
+  private static func set(
+    _ value: Node, at segments: ArraySlice<String>, in node: Node, walked: [String], file: String,
+    whole: String
+  ) throws(ScenarioError) -> Node {
+    guard let head = segments.first else {
+      if case .scalar = node { return value }
+      throw ScenarioError(
+        file: file, line: node.mark?.line, column: node.mark?.column, field: whole,
+        message: "--set can only replace a single value, but `\(whole)` is a mapping or a list")
+    }
+    let rest = segments.dropFirst()
+    switch node {
+    case .mapping(var m):
+      let key = Node(head)
+      let child = m[key] ?? (rest.isEmpty ? Node("") : Node([(Node, Node)]()))
+      m[key] = try set(value, at: rest, in: child, walked: walked + [head], file: file, whole: whole)
+      return .mapping(m)
+    case .sequence(var s):
+      let items = Array(s)
+      var index: Int?
+      if let i = Int(head) {
+        guard items.indices.contains(i) else {
+          throw ScenarioError(
+            file: file, line: node.mark?.line, column: node.mark?.column, field: whole,
+            message:
+              "--set: index \(i) is out of range; `\(walked.joined(separator: "."))` has \(items.count) items"
+          )
+        }
+        index = i
+      } else {
+        index = items.firstIndex { $0["name"]?.string == head }
+      }
+      guard let i = index else {
+        let names = items.compactMap { $0["name"]?.string }
+        throw ScenarioError(
+          file: file, line: node.mark?.line, column: node.mark?.column, field: whole,
+          message: "--set: no item named `\(head)` in `\(walked.joined(separator: "."))`",
+          hint: didYouMean(head, among: names).map { "did you mean `\($0)`?" })
+      }
+      var newItems = items
+      newItems[i] = try set(value, at: rest, in: items[i], walked: walked + [head], file: file, whole: whole)
+      s = Node.Sequence(newItems, s.tag, s.style, s.mark)
+      return .sequence(s)
+    default:
+      throw ScenarioError(
+        file: file, line: node.mark?.line, column: node.mark?.column, field: whole,
+        message: "--set: `\(walked.joined(separator: "."))` is a single value and has no field `\(head)`")
+    }
+  }
+}

@@ -1,1 +1,0 @@
-// Stochastics module. See README.md, section Architecture.

@@ -1,7 +1,0 @@
-import Testing
-
-@testable import Stochastics
-
-@Test func StochasticsModuleLoads() {
-  #expect(Bool(true))
-}
