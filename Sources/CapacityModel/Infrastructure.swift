@@ -104,3 +104,45 @@ public struct Datacenter: Hashable, Sendable {
 
 /// Hours in an average month (365 × 24 / 12), used to turn power into monthly energy cost.
 public let hoursPerMonth = 730.0
+
+/// Fixed equipment a pool needs besides its hosts (storage arrays, switches, firewalls, load
+/// balancers): it takes rack units and power in the cabinets and costs money.
+public struct Equipment: Hashable, Sendable {
+  /// Name, e.g. "storage-array".
+  public var name: String
+  /// Height of one unit in rack units.
+  public var rackUnits: Int
+  /// Power of one unit in watts (counted at this figure for budgets and energy).
+  public var watts: Double
+  /// Number of units.
+  public var count: Int
+  /// Purchase price of one unit in CNY.
+  public var priceCNY: Double
+  /// Months over which the price is amortised.
+  public var amortisationMonths: Int
+
+  /// Creates an equipment line.
+  public init(
+    name: String, rackUnits: Int, watts: Double, count: Int, priceCNY: Double, amortisationMonths: Int
+  ) {
+    self.name = name
+    self.rackUnits = rackUnits
+    self.watts = watts
+    self.count = count
+    self.priceCNY = priceCNY
+    self.amortisationMonths = amortisationMonths
+  }
+
+  /// Amortisation of all units per month in CNY.
+  public var monthlyAmortisationCNY: Double {
+    amortisationMonths > 0 ? priceCNY * Double(count) / Double(amortisationMonths) : 0
+  }
+
+  /// The unit as a pseudo host model, so that it packs into cabinets like a server.
+  public var asRackItem: HostModel {
+    HostModel(
+      name: name, cores: 0, memoryGiB: 0, rackUnits: rackUnits,
+      power: .linear(idleWatts: watts, maxWatts: watts), priceCNY: priceCNY,
+      amortisationMonths: amortisationMonths)
+  }
+}

@@ -54,6 +54,8 @@ public struct PoolSpec: Sendable, Hashable {
   public var pool: Pool
   /// Name of the placement policy in the registry.
   public var scheduler: String
+  /// Storage, network and security equipment installed with the pool.
+  public var equipment: [Equipment]
 }
 
 /// How many VMs a system gets in the pool.

@@ -1,1 +1,0 @@
-// Simulation module. See README.md, section Architecture.

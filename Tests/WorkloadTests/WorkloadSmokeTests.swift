@@ -1,7 +1,0 @@
-import Testing
-
-@testable import Workload
-
-@Test func WorkloadModuleLoads() {
-  #expect(Bool(true))
-}
