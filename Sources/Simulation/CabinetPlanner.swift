@@ -28,7 +28,8 @@ struct CabinetPlanner {
     var cabinets = 0
     for bureau in scenario.bureaus {
       var servers: [(model: HostModel, watts: Double)] = []
-      for s in scenario.systems where s.system.bureau == bureau.name && !moved(s.system.name, movedWaves: movedWaves) {
+      for s in scenario.systems
+      where s.system.bureau == bureau.name && !moved(s.system.name, movedWaves: movedWaves) {
         guard let fleet = s.system.dedicated else { continue }
         servers += Array(repeating: (fleet.model, fleet.model.power.maxWatts), count: fleet.count)
       }
@@ -99,7 +100,8 @@ struct CabinetPlanner {
     let hours = Double(horizon) / 3_600_000
     let meanIT = run.map { hours > 0 ? $0.itEnergyWh / hours : 0 } ?? 0
     let rent =
-      Double(dedicated) * scenario.cabinetBefore.monthlyRentCNY + Double(pooled) * scenario.cabinetAfter.monthlyRentCNY
+      Double(dedicated) * scenario.cabinetBefore.monthlyRentCNY + Double(pooled)
+      * scenario.cabinetAfter.monthlyRentCNY
     let electricity = meanIT / 1000 * datacenter.pue * hoursPerMonth * datacenter.tariffCNYPerKWh
     return StateSummary(
       systems: systems, servers: servers, vms: vms, hosts: hosts, cabinets: dedicated + pooled,

@@ -51,7 +51,8 @@ public enum ConsolidationSimulation {
       guard let policy = options.registry.policy(named: name) else {
         let hint = options.registry.suggestion(for: name).map { " (did you mean `\($0)`?)" } ?? ""
         throw SimulationError(
-          input: "unknown scheduler `\(name)`\(hint); known: \(options.registry.names.joined(separator: ", "))")
+          input:
+            "unknown scheduler `\(name)`\(hint); known: \(options.registry.names.joined(separator: ", "))")
       }
       policies.append(policy)
     }
@@ -113,7 +114,8 @@ public enum ConsolidationSimulation {
     if distinct.count == 1 {
       schedulerText = distinct[0]
     } else {
-      schedulerText = zip(scenario.pools, policies).map { "\($0.pool.name)=\($1.name)" }.joined(separator: ",")
+      schedulerText = zip(scenario.pools, policies).map { "\($0.pool.name)=\($1.name)" }.joined(
+        separator: ",")
     }
     return SimulationResult(
       scenario: scenario.name, seed: seed, scheduler: schedulerText,
@@ -155,7 +157,8 @@ public enum ConsolidationSimulation {
       case .auto(let target, let minimum):
         let vmCores = s.flavour.size.vcpu * speed * target
         let byCPU = vmCores > 0 ? Int((p95 / vmCores).rounded(.up)) : 0
-        let byMemory = s.flavour.size.memoryGiB > 0 ? Int((memPeak / s.flavour.size.memoryGiB).rounded(.up)) : 0
+        let byMemory =
+          s.flavour.size.memoryGiB > 0 ? Int((memPeak / s.flavour.size.memoryGiB).rounded(.up)) : 0
         vms = max(minimum, byCPU, byMemory)
         rule =
           "auto: p95 \(fmt(p95)) cores / (\(fmt(s.flavour.size.vcpu)) vCPU × speed \(fmt(speed)) × target \(fmt(target))) → \(byCPU); "
@@ -177,7 +180,8 @@ public enum ConsolidationSimulation {
 
   // MARK: - Placement
 
-  static func place(_ scenario: Scenario, sizing: [Sized], policies: [any PlacementPolicy]) throws(SimulationError)
+  static func place(_ scenario: Scenario, sizing: [Sized], policies: [any PlacementPolicy])
+    throws(SimulationError)
     -> PlacementPlan
   {
     var plan = PlacementPlan(poolCount: scenario.pools.count, waveCount: scenario.waves.count)
@@ -218,11 +222,13 @@ public enum ConsolidationSimulation {
         for r in outcome.rejections {
           plan.rejections.append(
             RejectionRecord(
-              vm: r.request.id, system: r.request.system, wave: wave.name, pool: spec.pool.name, reason: r.reason))
+              vm: r.request.id, system: r.request.system, wave: wave.name, pool: spec.pool.name,
+              reason: r.reason))
         }
         // Hosts must stay in index order 0..<n for the replay's flat indexing.
         for (j, h) in outcome.hosts.enumerated() where h.index != j {
-          throw SimulationError(internal: "pool \(spec.pool.name): host indices are not contiguous (\(h.index) at \(j))")
+          throw SimulationError(
+            internal: "pool \(spec.pool.name): host indices are not contiguous (\(h.index) at \(j))")
         }
         clusters[p] = ClusterSnapshot(
           hosts: outcome.hosts, newHostCapacity: spec.pool.hostAllocatable, canOpenHost: true)

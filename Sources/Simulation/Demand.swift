@@ -44,7 +44,8 @@ enum DemandBuilder {
         guard let r = series.index(of: entity) else {
           throw SimulationError(
             input: "\(path): no entity `\(entity)` (needed by system `\(s.system.name)`); "
-              + "the trace has \(series.names.prefix(8).joined(separator: ", "))\(series.names.count > 8 ? ", …" : "")")
+              + "the trace has \(series.names.prefix(8).joined(separator: ", "))\(series.names.count > 8 ? ", …" : "")"
+          )
         }
         row = r
       }

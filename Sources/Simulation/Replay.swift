@@ -158,7 +158,8 @@ struct ReplayModel {
             TimeseriesRow(
               timeSeconds: time, pool: spec.pool.name, hostsActive: hosts,
               cpuUtilisation: capacity > 0 ? cpuSum / capacity : 0,
-              memoryUtilisation: memoryCapacity > 0 ? memorySum / memoryCapacity : 0, powerWatts: watts * pue))
+              memoryUtilisation: memoryCapacity > 0 ? memorySum / memoryCapacity : 0, powerWatts: watts * pue)
+          )
         }
       }
       // Dedicated servers of systems that have not moved.
