@@ -63,12 +63,15 @@ public struct Pool: Hashable, Sendable {
   public var maxHosts: Int?
   /// Hosts kept empty as failover reserve (N+k), counted in cabinets and cost.
   public var spareHosts: Int
+  /// Pools with the same cabinet group share cabinets; physically isolated networks (e-gov
+  /// extranet vs Internet zone, a dedicated cloud) use different groups.
+  public var cabinetGroup: String
 
   /// Creates a pool.
   public init(
     name: String, zone: String, hostModel: HostModel, cpuOvercommit: Double,
     memoryOvercommit: Double, headroom: Double, mlps: MLPSLevel, dedicatedTo: String?,
-    maxHosts: Int?, spareHosts: Int
+    maxHosts: Int?, spareHosts: Int, cabinetGroup: String = "shared"
   ) {
     self.name = name
     self.zone = zone
@@ -80,6 +83,7 @@ public struct Pool: Hashable, Sendable {
     self.dedicatedTo = dedicatedTo
     self.maxHosts = maxHosts
     self.spareHosts = spareHosts
+    self.cabinetGroup = cabinetGroup
   }
 
   /// Allocatable capacity of one host of the pool.

@@ -206,13 +206,15 @@ struct ScenarioDecoder {
       let maxHosts = try r.int("max_hosts", in: 1...10_000_000)
       let spare = try r.int("spare_hosts", in: 0...10_000) ?? 0
       let scheduler = try schedulerName(&r, "scheduler") ?? defaultScheduler
+      let group = try r.string("cabinet_group") ?? (owner.map { "dedicated:\($0)" } ?? "shared")
       var equipment: [Equipment] = []
       for (j, e) in (try r.list("equipment") ?? []).enumerated() {
         var er = try MappingReader(e, path: "\(path).equipment[\(j)]", ctx: ctx)
         equipment.append(
           Equipment(
             name: try er.requiredString("name"), rackUnits: try er.requiredInt("rack_units", in: 0...50),
-            watts: try er.requiredDouble("watts", in: 0...1e6), count: try er.int("count", in: 1...10_000) ?? 1,
+            watts: try er.requiredDouble("watts", in: 0...1e6),
+            count: try er.int("count", in: 1...10_000) ?? 1,
             priceCNY: try er.requiredDouble("price_cny", in: 0...1e9),
             amortisationMonths: try er.requiredInt("amortisation_months", in: 1...600)))
         try er.finish()
@@ -222,7 +224,8 @@ struct ScenarioDecoder {
         PoolSpec(
           pool: Pool(
             name: name, zone: zone, hostModel: model, cpuOvercommit: cpuOver, memoryOvercommit: memOver,
-            headroom: headroom, mlps: level, dedicatedTo: owner, maxHosts: maxHosts, spareHosts: spare),
+            headroom: headroom, mlps: level, dedicatedTo: owner, maxHosts: maxHosts, spareHosts: spare,
+            cabinetGroup: group),
           scheduler: scheduler, equipment: equipment))
     }
     return pools

@@ -4,8 +4,8 @@ import Scenario
 /// Lays servers and pool equipment out in cabinets and prices a deployment state.
 ///
 /// Bureaus keep their own rooms before consolidation, so dedicated servers are laid out per
-/// bureau, never sharing a cabinet with another bureau's. Shared pools share the pool
-/// datacenter's cabinets; a dedicated cloud (专享云) gets cabinets of its own. Power budgets
+/// bureau, never sharing a cabinet with another bureau's. Pools of one cabinet group share
+/// cabinets (by default all shared pools); a dedicated cloud (专享云) gets cabinets of its own. Power budgets
 /// count each server at its nameplate (maximum) power and each equipment unit at its watts.
 struct CabinetPlanner {
   let scenario: Scenario
@@ -44,7 +44,8 @@ struct CabinetPlanner {
   }
 
   func poolCabinets(movedWaves: Int) throws(SimulationError) -> Int {
-    var groups: [[(model: HostModel, watts: Double)]] = [[]]
+    var groupNames: [String] = []
+    var groups: [[(model: HostModel, watts: Double)]] = []
     for (p, spec) in scenario.pools.enumerated() {
       let used = plan.hostsUsed(pool: p, movedWaves: movedWaves)
       guard used > 0 else { continue }
@@ -54,10 +55,11 @@ struct CabinetPlanner {
       for e in spec.equipment {
         items += Array(repeating: (e.asRackItem, e.watts), count: e.count)
       }
-      if spec.pool.dedicatedTo != nil {
-        groups.append(items)
+      if let g = groupNames.firstIndex(of: spec.pool.cabinetGroup) {
+        groups[g] += items
       } else {
-        groups[0] += items
+        groupNames.append(spec.pool.cabinetGroup)
+        groups.append(items)
       }
     }
     var cabinets = 0
