@@ -18,11 +18,18 @@ public struct HostModel: Hashable, Sendable {
   public var priceCNY: Double
   /// Months over which the purchase price is amortised (straight line).
   public var amortisationMonths: Int
+  /// Power reserved for the server in a cabinet's power budget (nameplate or derated PSU
+  /// rating), in watts; nil means the power curve's maximum.
+  public var nameplateWatts: Double?
+
+  /// Power the server counts against a cabinet's power budget, in watts.
+  public var budgetWatts: Double { nameplateWatts ?? power.maxWatts }
 
   /// Creates a host model.
   public init(
     name: String, cores: Int, relativeSpeed: Double = 1, memoryGiB: Double, storageGiB: Double = 0,
-    rackUnits: Int, power: PowerCurve, priceCNY: Double, amortisationMonths: Int
+    rackUnits: Int, power: PowerCurve, priceCNY: Double, amortisationMonths: Int,
+    nameplateWatts: Double? = nil
   ) {
     self.name = name
     self.cores = cores
@@ -33,6 +40,7 @@ public struct HostModel: Hashable, Sendable {
     self.power = power
     self.priceCNY = priceCNY
     self.amortisationMonths = amortisationMonths
+    self.nameplateWatts = nameplateWatts
   }
 
   /// Compute capacity in reference cores (cores × relative speed): the ceiling for demand.

@@ -128,20 +128,33 @@ struct ScenarioDecoder {
       let memory = try r.requiredDouble("memory_gib", in: 0.001...1e7)
       let storage = try r.double("storage_gib", in: 0...1e9) ?? 0
       let units = try r.requiredInt("rack_units", in: 1...50)
-      let power = try decodePower(r.requiredNode("power"), path: "\(path).power")
+      let powerNode = try r.requiredNode("power")
+      let power = try decodePower(powerNode, path: "\(path).power")
+      var nameplate: Double?
+      if case .mapping = powerNode {
+        var pr = try MappingReader(powerNode, path: "\(path).power", ctx: ctx)
+        nameplate = try pr.double("nameplate_w", in: 1...1e6)
+        if let n = nameplate, n < power.maxWatts {
+          throw ctx.error(
+            pr.node("nameplate_w"), "\(path).power.nameplate_w",
+            "nameplate power (\(n) W) is below the curve's maximum (\(power.maxWatts) W)")
+        }
+      }
       let price = try r.requiredDouble("price_cny", in: 0...1e9)
       let months = try r.requiredInt("amortisation_months", in: 1...600)
       try r.finish()
       models.append(
         HostModel(
           name: name, cores: cores, relativeSpeed: speed, memoryGiB: memory, storageGiB: storage,
-          rackUnits: units, power: power, priceCNY: price, amortisationMonths: months))
+          rackUnits: units, power: power, priceCNY: price, amortisationMonths: months,
+          nameplateWatts: nameplate))
     }
     return models
   }
 
   func decodePower(_ node: Node, path: String) throws(ScenarioError) -> PowerCurve {
     var r = try MappingReader(node, path: path, ctx: ctx)
+    _ = r.node("nameplate_w")  // read by the host model decoder
     let curve: PowerCurve
     if let table = try r.list("table_w") {
       var points: [Double] = []

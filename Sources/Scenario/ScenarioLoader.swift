@@ -98,7 +98,7 @@ enum Overrides {
     guard !segments.isEmpty, !segments.contains(where: \.isEmpty) else {
       throw ScenarioError(file: file, field: path, message: "--set: empty segment in the field path")
     }
-    let scalar = Node.scalar(.init(value))
+    let scalar = Node.scalar(.init(value, .implicit, .plain))
     root = try set(scalar, at: segments[...], in: root, walked: [], file: file, whole: path)
   }
 

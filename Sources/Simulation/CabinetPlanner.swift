@@ -6,7 +6,7 @@ import Scenario
 /// Bureaus keep their own rooms before consolidation, so dedicated servers are laid out per
 /// bureau, never sharing a cabinet with another bureau's. Pools of one cabinet group share
 /// cabinets (by default all shared pools); a dedicated cloud (专享云) gets cabinets of its own. Power budgets
-/// count each server at its nameplate (maximum) power and each equipment unit at its watts.
+/// count each server at its nameplate power (`nameplate_w`, else the curve's maximum) and each equipment unit at its watts.
 struct CabinetPlanner {
   let scenario: Scenario
   let plan: PlacementPlan
@@ -31,7 +31,7 @@ struct CabinetPlanner {
       for s in scenario.systems
       where s.system.bureau == bureau.name && !moved(s.system.name, movedWaves: movedWaves) {
         guard let fleet = s.system.dedicated else { continue }
-        servers += Array(repeating: (fleet.model, fleet.model.power.maxWatts), count: fleet.count)
+        servers += Array(repeating: (fleet.model, fleet.model.budgetWatts), count: fleet.count)
       }
       if servers.isEmpty { continue }
       do {
@@ -51,7 +51,7 @@ struct CabinetPlanner {
       guard used > 0 else { continue }
       var items: [(model: HostModel, watts: Double)] = []
       let host = spec.pool.hostModel
-      items += Array(repeating: (host, host.power.maxWatts), count: used + spec.pool.spareHosts)
+      items += Array(repeating: (host, host.budgetWatts), count: used + spec.pool.spareHosts)
       for e in spec.equipment {
         items += Array(repeating: (e.asRackItem, e.watts), count: e.count)
       }
