@@ -54,7 +54,7 @@ let package = Package(
     .testTarget(name: "PlacementTests", dependencies: ["Placement", "CapacityModel", .product(name: "PropertyBased", package: "swift-property-based")]),
     .testTarget(name: "ScenarioTests", dependencies: ["Scenario"], resources: [.copy("BadInput")]),
     .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Scenario", "Placement", .product(name: "PropertyBased", package: "swift-property-based")]),
-    .testTarget(name: "ReportsTests", dependencies: ["Reports", "Simulation", "Scenario"], resources: [.copy("Golden")]),
+    .testTarget(name: "ReportsTests", dependencies: ["Reports", "Simulation", "Scenario"], exclude: ["Golden"]),
     .testTarget(name: "YunheCLITests", dependencies: ["YunheCLI"]),
   ]
 )

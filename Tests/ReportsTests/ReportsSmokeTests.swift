@@ -1,7 +1,0 @@
-import Testing
-
-@testable import Reports
-
-@Test func ReportsModuleLoads() {
-  #expect(Bool(true))
-}

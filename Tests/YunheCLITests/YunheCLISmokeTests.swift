@@ -1,7 +1,0 @@
-import Testing
-
-@testable import YunheCLI
-
-@Test func YunheCLIModuleLoads() {
-  #expect(Bool(true))
-}
