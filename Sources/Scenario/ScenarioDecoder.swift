@@ -39,8 +39,10 @@ struct ScenarioDecoder {
 
     let datacenter = try decodeDatacenter(top.requiredNode("datacenter"))
     var cabinetsReader = try MappingReader(top.requiredNode("cabinets"), path: "cabinets", ctx: ctx)
-    let before = try decodeCabinet(
-      cabinetsReader.requiredNode("before"), path: "cabinets.before", name: "before")
+    let beforeNode = try cabinetsReader.requiredNode("before")
+    let before = try decodeCabinet(beforeNode, path: "cabinets.before", name: "before", allowEquipment: true)
+    var beforeReader = try MappingReader(beforeNode, path: "cabinets.before", ctx: ctx)
+    let roomEquipment = try decodeEquipment(&beforeReader, path: "cabinets.before")
     let after = try decodeCabinet(cabinetsReader.requiredNode("after"), path: "cabinets.after", name: "after")
     try cabinetsReader.finish()
 
@@ -48,6 +50,13 @@ struct ScenarioDecoder {
     let pools = try decodePools(
       top.requiredNode("pools"), hostModels: hostModels, defaultScheduler: scheduler)
     let bureaus = try decodeBureaus(top.requiredNode("bureaus"))
+    for (i, p) in pools.enumerated() {
+      if let owner = p.pool.dedicatedTo, !bureaus.contains(where: { $0.name == owner }) {
+        throw ctx.error(
+          top.node("pools")?[i]?["dedicated_to"], "pools[\(i)].dedicated_to", "unknown bureau `\(owner)`",
+          hint: didYouMean(owner, among: bureaus.map(\.name)).map { "did you mean `\($0)`?" })
+      }
+    }
     var demandScale = 1.0
     if let w = top.node("workload") {
       var r = try MappingReader(w, path: "workload", ctx: ctx)
@@ -72,7 +81,8 @@ struct ScenarioDecoder {
     return Scenario(
       name: name, description: description, file: ctx.file, seed: seed, horizonMilliseconds: horizon,
       sampleIntervalMilliseconds: interval, scheduler: scheduler, datacenter: datacenter,
-      cabinetBefore: before, cabinetAfter: after, hostModels: hostModels, pools: pools, bureaus: bureaus,
+      cabinetBefore: before, cabinetAfter: after, roomEquipment: roomEquipment, hostModels: hostModels,
+      pools: pools, bureaus: bureaus,
       systems: systems, waves: waves, demandScale: demandScale, warnings: warnings)
   }
 
@@ -95,8 +105,12 @@ struct ScenarioDecoder {
     return Datacenter(pue: pue, tariffCNYPerKWh: tariff)
   }
 
-  func decodeCabinet(_ node: Node, path: String, name: String) throws(ScenarioError) -> CabinetModel {
+  func decodeCabinet(_ node: Node, path: String, name: String, allowEquipment: Bool = false)
+    throws(ScenarioError)
+    -> CabinetModel
+  {
     var r = try MappingReader(node, path: path, ctx: ctx)
+    if allowEquipment { _ = r.node("equipment") }
     let units = try r.requiredInt("rack_units", in: 1...100)
     let reserved = try r.int("reserved_rack_units", in: 0...100) ?? 0
     if reserved >= units {
@@ -109,6 +123,22 @@ struct ScenarioDecoder {
     try r.finish()
     return CabinetModel(
       name: name, rackUnits: units, reservedRackUnits: reserved, powerBudgetKW: budget, monthlyRentCNY: rent)
+  }
+
+  /// An optional `equipment` list: storage, network and security units with their power and price.
+  func decodeEquipment(_ r: inout MappingReader, path: String) throws(ScenarioError) -> [Equipment] {
+    var equipment: [Equipment] = []
+    for (j, e) in (try r.list("equipment") ?? []).enumerated() {
+      var er = try MappingReader(e, path: "\(path).equipment[\(j)]", ctx: ctx)
+      equipment.append(
+        Equipment(
+          name: try er.requiredString("name"), rackUnits: try er.requiredInt("rack_units", in: 0...50),
+          watts: try er.requiredDouble("watts", in: 0...1e6), count: try er.int("count", in: 1...10_000) ?? 1,
+          priceCNY: try er.requiredDouble("price_cny", in: 0...1e9),
+          amortisationMonths: try er.requiredInt("amortisation_months", in: 1...600)))
+      try er.finish()
+    }
+    return equipment
   }
 
   func decodeHostModels(_ node: Node) throws(ScenarioError) -> [HostModel] {
@@ -220,18 +250,7 @@ struct ScenarioDecoder {
       let spare = try r.int("spare_hosts", in: 0...10_000) ?? 0
       let scheduler = try schedulerName(&r, "scheduler") ?? defaultScheduler
       let group = try r.string("cabinet_group") ?? (owner.map { "dedicated:\($0)" } ?? "shared")
-      var equipment: [Equipment] = []
-      for (j, e) in (try r.list("equipment") ?? []).enumerated() {
-        var er = try MappingReader(e, path: "\(path).equipment[\(j)]", ctx: ctx)
-        equipment.append(
-          Equipment(
-            name: try er.requiredString("name"), rackUnits: try er.requiredInt("rack_units", in: 0...50),
-            watts: try er.requiredDouble("watts", in: 0...1e6),
-            count: try er.int("count", in: 1...10_000) ?? 1,
-            priceCNY: try er.requiredDouble("price_cny", in: 0...1e9),
-            amortisationMonths: try er.requiredInt("amortisation_months", in: 1...600)))
-        try er.finish()
-      }
+      let equipment = try decodeEquipment(&r, path: path)
       try r.finish()
       pools.append(
         PoolSpec(
@@ -323,7 +342,7 @@ struct ScenarioDecoder {
         }
         if level > pool.pool.mlps {
           throw ctx.error(
-            r.node("mlps"), "\(path).mlps",
+            r.node("mlps") ?? item, "\(path).mlps",
             "system needs MLPS level \(level.value) but pool `\(poolName)` is certified to level \(pool.pool.mlps.value)"
           )
         }
@@ -492,8 +511,9 @@ struct ScenarioDecoder {
         "waves depend on each other in a cycle: \(cycle.joined(separator: " → "))")
     }
     for s in systems where s.movable && s.system.dedicated == nil && moved[s.system.name] == nil {
+      let item = systemsNode.sequence?.first { $0["name"]?.string == s.system.name }
       throw ctx.error(
-        systemsNode, "systems.\(s.system.name)",
+        item ?? systemsNode, "systems.\(s.system.name)",
         "new system `\(s.system.name)` has no dedicated servers and is in no wave, so it would never run",
         hint: "add it to a wave")
     }

@@ -23,6 +23,9 @@ public struct Scenario: Sendable {
   public var cabinetBefore: CabinetModel
   /// Cabinet model of the pool's datacenter.
   public var cabinetAfter: CabinetModel
+  /// Equipment every bureau room has while it still runs dedicated servers (its own switches,
+  /// firewall, storage); it is retired with the room's last server.
+  public var roomEquipment: [Equipment]
   /// Host models by name, in file order.
   public var hostModels: [HostModel]
   /// Virtual pools, in file order.

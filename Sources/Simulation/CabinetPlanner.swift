@@ -34,6 +34,9 @@ struct CabinetPlanner {
         servers += Array(repeating: (fleet.model, fleet.model.budgetWatts), count: fleet.count)
       }
       if servers.isEmpty { continue }
+      for e in scenario.roomEquipment {
+        servers += Array(repeating: (e.asRackItem, e.watts), count: e.count)
+      }
       do {
         cabinets += try CabinetLayout.pack(servers: servers, cabinet: scenario.cabinetBefore).count
       } catch {
@@ -88,6 +91,14 @@ struct CabinetPlanner {
         servers += fleet.count
         amortisation += Double(fleet.count) * fleet.model.monthlyAmortisationCNY
       }
+    }
+    let roomAmortisation = scenario.roomEquipment.reduce(0) { $0 + $1.monthlyAmortisationCNY }
+    for bureau in scenario.bureaus
+    where scenario.systems.contains(where: {
+      $0.system.bureau == bureau.name && $0.system.dedicated != nil
+        && !moved($0.system.name, movedWaves: movedWaves)
+    }) {
+      amortisation += roomAmortisation
     }
     var hosts = 0
     for (p, spec) in scenario.pools.enumerated() {

@@ -83,6 +83,8 @@ struct ReplayModel {
     var hostCPU = [Double](repeating: 0, count: total)
     var hostMemory = [Double](repeating: 0, count: total)
     var hostActive = [Bool](repeating: false, count: total)
+    let bureauOfSystem = systems.map { s in scenario.bureaus.firstIndex { $0.name == s.system.bureau }! }
+    let roomWatts = scenario.roomEquipment.reduce(0) { $0 + $1.watts * Double($1.count) }
     let vmCapacity = plan.vms.map { vm -> Float in
       let s = systems[vm.system]
       return Float(s.flavour.size.vcpu * pools[vm.pool].pool.hostModel.relativeSpeed)
@@ -169,8 +171,10 @@ struct ReplayModel {
       var cpuSum = 0.0
       var memorySum = 0.0
       var watts = 0.0
+      var roomOpen = [Bool](repeating: false, count: scenario.bureaus.count)
       for (i, s) in systems.enumerated() where !inPool[i] {
         guard let fleet = s.system.dedicated else { continue }
+        roomOpen[bureauOfSystem[i]] = true
         let cap = fleet.model.computeCapacity * Double(fleet.count)
         let used = min(Double(demand[i].cpu[k]), cap)
         servers += fleet.count
@@ -180,6 +184,7 @@ struct ReplayModel {
         memorySum += Double(demand[i].memory[k])
         watts += Double(fleet.count) * fleet.model.power.watts(atUtilisation: cap > 0 ? used / cap : 0)
       }
+      watts += Double(roomOpen.filter { $0 }.count) * roomWatts
       itWatts += watts
       if record {
         out.rows.append(
