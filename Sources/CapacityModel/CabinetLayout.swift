@@ -82,17 +82,4 @@ public struct MonthlyCost: Hashable, Sendable {
 
   /// Sum of the components.
   public var total: Double { cabinetRent + electricity + amortisation }
-
-  /// Cost of `cabinets` cabinets, servers with the given monthly amortisation, and a mean IT
-  /// power draw in watts, in a datacenter.
-  public static func of(
-    cabinets: Int, cabinet: CabinetModel, meanITPowerWatts: Double, amortisationPerMonth: Double,
-    datacenter: Datacenter
-  ) -> MonthlyCost {
-    let kWh = meanITPowerWatts / 1000 * datacenter.pue * hoursPerMonth
-    return MonthlyCost(
-      cabinetRent: Double(cabinets) * cabinet.monthlyRentCNY,
-      electricity: kWh * datacenter.tariffCNYPerKWh,
-      amortisation: amortisationPerMonth)
-  }
 }

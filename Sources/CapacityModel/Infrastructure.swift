@@ -108,6 +108,11 @@ public struct Datacenter: Hashable, Sendable {
     self.pue = pue
     self.tariffCNYPerKWh = tariffCNYPerKWh
   }
+
+  /// Electricity cost per month in CNY of a mean IT load in watts (IT × PUE × 730 h × tariff).
+  public func monthlyElectricityCNY(meanITWatts: Double) -> Double {
+    meanITWatts / 1000 * pue * hoursPerMonth * tariffCNYPerKWh
+  }
 }
 
 /// Hours in an average month (365 × 24 / 12), used to turn power into monthly energy cost.

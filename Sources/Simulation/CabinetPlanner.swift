@@ -115,7 +115,7 @@ struct CabinetPlanner {
     let rent =
       Double(dedicated) * scenario.cabinetBefore.monthlyRentCNY + Double(pooled)
       * scenario.cabinetAfter.monthlyRentCNY
-    let electricity = meanIT / 1000 * datacenter.pue * hoursPerMonth * datacenter.tariffCNYPerKWh
+    let electricity = datacenter.monthlyElectricityCNY(meanITWatts: meanIT)
     return StateSummary(
       systems: systems, servers: servers, vms: vms, hosts: hosts, cabinets: dedicated + pooled,
       dedicatedCabinets: dedicated, poolCabinets: pooled,

@@ -1,7 +1,0 @@
-import Testing
-
-@testable import CapacityModel
-
-@Test func CapacityModelModuleLoads() {
-  #expect(Bool(true))
-}
