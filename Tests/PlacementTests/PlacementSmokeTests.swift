@@ -1,7 +1,0 @@
-import Testing
-
-@testable import Placement
-
-@Test func PlacementModuleLoads() {
-  #expect(Bool(true))
-}
