@@ -1,1 +1,0 @@
-// Workload module. See README.md, section Architecture.
