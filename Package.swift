@@ -47,14 +47,29 @@ let package = Package(
       ]
     ),
     .executableTarget(name: "yunhe", dependencies: ["YunheCLI"]),
-    .testTarget(name: "StochasticsTests", dependencies: ["Stochastics", .product(name: "PropertyBased", package: "swift-property-based")]),
-    .testTarget(name: "SimCoreTests", dependencies: ["SimCore", .product(name: "PropertyBased", package: "swift-property-based")]),
+    .testTarget(
+      name: "StochasticsTests",
+      dependencies: ["Stochastics", .product(name: "PropertyBased", package: "swift-property-based")]),
+    .testTarget(
+      name: "SimCoreTests",
+      dependencies: ["SimCore", .product(name: "PropertyBased", package: "swift-property-based")]),
     .testTarget(name: "CapacityModelTests", dependencies: ["CapacityModel"]),
-    .testTarget(name: "WorkloadTests", dependencies: ["Workload", "Stochastics"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "PlacementTests", dependencies: ["Placement", "CapacityModel", .product(name: "PropertyBased", package: "swift-property-based")]),
+    .testTarget(
+      name: "WorkloadTests", dependencies: ["Workload", "Stochastics"], resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "PlacementTests",
+      dependencies: [
+        "Placement", "CapacityModel", .product(name: "PropertyBased", package: "swift-property-based"),
+      ]),
     .testTarget(name: "ScenarioTests", dependencies: ["Scenario"], resources: [.copy("BadInput")]),
-    .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Scenario", "Placement", .product(name: "PropertyBased", package: "swift-property-based")]),
-    .testTarget(name: "ReportsTests", dependencies: ["Reports", "Simulation", "Scenario"], exclude: ["Golden"]),
+    .testTarget(
+      name: "SimulationTests",
+      dependencies: [
+        "Simulation", "Scenario", "Placement",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ]),
+    .testTarget(
+      name: "ReportsTests", dependencies: ["Reports", "Simulation", "Scenario"], exclude: ["Golden"]),
     .testTarget(name: "YunheCLITests", dependencies: ["YunheCLI"]),
   ]
 )

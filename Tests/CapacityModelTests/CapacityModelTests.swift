@@ -41,7 +41,8 @@ import Testing
   }
 
   @Test func tableInterpolatesBetweenPoints() {
-    let c = PowerCurve.table([86, 89.4, 92.6, 96, 99.5, 102, 106, 108, 112, 114, 117])  // HP ProLiant G4 (CloudSim)
+    // HP ProLiant ML110 G4 as in CloudSim.
+    let c = PowerCurve.table([86, 89.4, 92.6, 96, 99.5, 102, 106, 108, 112, 114, 117])
     #expect(c.idleWatts == 86)
     #expect(c.maxWatts == 117)
     #expect(abs(c.watts(atUtilisation: 0.15) - (89.4 + 92.6) / 2) < 1e-9)
