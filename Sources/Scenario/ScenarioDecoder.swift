@@ -333,11 +333,12 @@ struct ScenarioDecoder {
         flavour = try decodeFlavour(&ar, path: "\(path).after")
         let allocatable = pool.pool.hostAllocatable
         if !flavour.size.fits(in: allocatable) {
+          let g = { (x: Double) in String(format: "%g", x) }
           throw ctx.error(
             ar.node("flavour"), "\(path).after.flavour",
-            "flavour \(flavour.name) (\(flavour.size.vcpu) vCPU, \(flavour.size.memoryGiB) GiB) is larger than "
-              + "what one host of pool `\(poolName)` can allocate (\(allocatable.vcpu) vCPU, "
-              + "\(allocatable.memoryGiB) GiB after overcommit and headroom)",
+            "flavour \(flavour.name) (\(g(flavour.size.vcpu)) vCPU, \(g(flavour.size.memoryGiB)) GiB) is larger than "
+              + "what one host of pool `\(poolName)` can allocate (\(g(allocatable.vcpu)) vCPU, "
+              + "\(g(allocatable.memoryGiB)) GiB after overcommit and headroom)",
             hint: "choose a smaller flavour or a larger host model")
         }
         if level > pool.pool.mlps {
@@ -495,19 +496,20 @@ struct ScenarioDecoder {
       for d in w.dependsOn {
         guard let dep = waves.first(where: { $0.name == d }) else {
           throw ctx.error(
-            nodes[i], "waves[\(i)].depends_on", "unknown wave `\(d)`",
+            nodes[i]["depends_on"] ?? nodes[i], "waves[\(i)].depends_on", "unknown wave `\(d)`",
             hint: didYouMean(d, among: waves.map(\.name)).map { "did you mean `\($0)`?" })
         }
         if dep.startMilliseconds > w.startMilliseconds {
           throw ctx.error(
-            nodes[i], "waves[\(i)].start", "wave `\(w.name)` starts before wave `\(d)` it depends on")
+            nodes[i]["start"] ?? nodes[i], "waves[\(i)].start",
+            "wave `\(w.name)` starts before wave `\(d)` it depends on")
         }
       }
     }
     if let cycle = findCycle(waves) {
       let i = waves.firstIndex { $0.name == cycle[0] }!
       throw ctx.error(
-        nodes[i], "waves[\(i)].depends_on",
+        nodes[i]["depends_on"] ?? nodes[i], "waves[\(i)].depends_on",
         "waves depend on each other in a cycle: \(cycle.joined(separator: " → "))")
     }
     for s in systems where s.movable && s.system.dedicated == nil && moved[s.system.name] == nil {

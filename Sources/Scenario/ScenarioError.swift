@@ -42,7 +42,8 @@ public struct ScenarioError: Error, Hashable, Sendable, CustomStringConvertible 
     if let field { s += "`\(field)`: " }
     s += message
     if let hint { s += " (\(hint))" }
-    return s
+    // Text quoted from the file may hold line breaks; keep the message on one line.
+    return s.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).joined(separator: "\\n")
   }
 }
 

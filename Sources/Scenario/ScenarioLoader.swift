@@ -47,6 +47,11 @@ public struct ScenarioLoader: Sendable {
     if text.utf8.contains(0) {
       throw ScenarioError(file: file, message: "the file contains NUL bytes; it is not a YAML text file")
     }
+    if let (line, column) = complexKeyPosition(in: text) {
+      throw ScenarioError(
+        file: file, line: line, column: column,
+        message: "mapping keys must be plain words, not aliases, lists, mappings or `?` keys")
+    }
     var root: Node
     do {
       guard let node = try Yams.compose(yaml: text) else {
@@ -74,10 +79,26 @@ public struct ScenarioLoader: Sendable {
       var message = "YAML syntax error: \(problem)"
       if let context { message += " \(context.text)" }
       return ScenarioError(file: file, line: mark.line, column: mark.column, message: message)
-    case .reader(let problem, let offset, _, _):
+    case .reader(let problem, let offset, _, let yaml):
+      // `offset` counts characters; report it as a 1-based line and column (in Unicode scalars).
+      var line: Int?
+      var column: Int?
+      if let offset, offset >= 0, offset <= yaml.count {
+        let before = yaml.prefix(offset)
+        let lineStart =
+          before.lastIndex(where: \.isNewline).map { before.index(after: $0) } ?? before.startIndex
+        line = before.reduce(1) { $1.isNewline ? $0 + 1 : $0 }
+        column = before[lineStart...].unicodeScalars.count + 1
+      }
       return ScenarioError(
-        file: file,
-        message: "cannot read the YAML text: \(problem)\(offset.map { " at byte \($0)" } ?? "")")
+        file: file, line: line, column: column, message: "cannot read the YAML text: \(problem)")
+    case .duplicatedKeysInMapping(let duplicates, let context):
+      let keys = duplicates.sorted().map { "`\($0)`" }.joined(separator: ", ")
+      return ScenarioError(
+        file: file, line: context.mark.line, column: context.mark.column,
+        message:
+          "duplicate key\(duplicates.count == 1 ? "" : "s") \(keys) in one mapping (the position is the first occurrence)",
+        hint: "each key may appear only once")
     default:
       return ScenarioError(file: file, message: "YAML error: \(e)")
     }
@@ -145,6 +166,10 @@ enum Overrides {
       newItems[i] = try set(value, at: rest, in: items[i], walked: walked + [head], file: file, whole: whole)
       s = Node.Sequence(newItems, s.tag, s.style, s.mark)
       return .sequence(s)
+    case .scalar(let s) where s.style == .plain && ["", "~", "null", "Null", "NULL"].contains(s.string):
+      // An empty field such as `workload:` is filled in like a missing one.
+      return try set(
+        value, at: segments, in: Node([(Node, Node)]()), walked: walked, file: file, whole: whole)
     default:
       throw ScenarioError(
         file: file, line: node.mark?.line, column: node.mark?.column, field: whole,

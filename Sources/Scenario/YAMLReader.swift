@@ -1,4 +1,5 @@
 import Foundation
+import SimCore
 import Yams
 
 /// Walks a composed YAML tree, reading typed fields and reporting errors with file:line:column.
@@ -169,15 +170,17 @@ struct MappingReader {
       hint: didYouMean(s.string, among: names).map { "did you mean `\($0)`?" })
   }
 
-  /// A duration such as `7d`, `5m`, `300s`, `300.1s`, `250ms`, in milliseconds.
+  /// A duration such as `7d`, `5m`, `300s`, `300.1s`, `250ms`, in milliseconds (`SimDuration(parsing:)`).
   mutating func duration(_ key: String) throws(ScenarioError) -> Int64? {
     guard let v = node(key) else { return nil }
     let s = try scalar(v, key, expected: "a duration such as 5m or 7d")
-    guard let ms = parseDuration(s.string) else {
+    let text = s.string.trimmingCharacters(in: .whitespaces)
+    guard let duration = SimDuration(parsing: text) else {
       throw ctx.error(
-        v, fieldPath(key), "expected a duration such as 300s, 5m, 1h or 7d, got \(ctx.kind(of: v))")
+        v, fieldPath(key), "expected a duration such as 300s, 5m, 1h or 7d, got \(ctx.kind(of: v))",
+        hint: Double(text) != nil ? "a duration needs a unit: ms, s, m, h or d, e.g. `\(text)s`" : nil)
     }
-    return ms
+    return duration.milliseconds
   }
 
   mutating func list(_ key: String) throws(ScenarioError) -> [Node]? {
@@ -219,20 +222,117 @@ struct MappingReader {
   }
 }
 
-/// Parses `250ms`, `300s`, `300.1s`, `5m`, `1h`, `7d` (or a bare number of seconds) into milliseconds.
-func parseDuration(_ text: String) -> Int64? {
-  let t = text.trimmingCharacters(in: .whitespaces)
-  let units: [(String, Double)] = [
-    ("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000),
-  ]
-  for (suffix, factor) in units where t.hasSuffix(suffix) {
-    let number = t.dropLast(suffix.count)
-    if suffix == "s" && number.hasSuffix("m") { continue }
-    guard let x = Double(number), x.isFinite, x >= 0 else { return nil }
-    let ms = x * factor
-    guard ms < 9e15, abs(ms - ms.rounded()) < 1e-6 else { return nil }
-    return Int64(ms.rounded())
+/// The position of the first mapping key that is not a plain word — an alias (`*name:`), a flow
+/// list or mapping (`[a]:`), or an explicit key (`? …`) — found by a quick scan of the text that
+/// skips quoted strings, comments and block scalars.
+///
+/// Scenarios never need such keys, and Yams hashes every key node in full while composing (to
+/// find duplicates), so a key that is an alias of a nested, alias-expanded list (the "billion
+/// laughs" pattern) would take practically forever. This check runs before Yams.
+func complexKeyPosition(in text: String) -> (line: Int, column: Int)? {
+  let s = Array(text.unicodeScalars)
+  var line = 1
+  var lineStart = 0
+  var quote: Unicode.Scalar?
+  var nodeStart = true  // only indentation or indicators (`- `, `: `, `? `, `[`, `{`, `,`) so far
+  var open: [(line: Int, column: Int)] = []  // unclosed `[` and `{`
+  func isBlank(_ j: Int) -> Bool {
+    j >= s.count || s[j] == " " || s[j] == "\t" || s[j] == "\n" || s[j] == "\r"
   }
-  guard let x = Double(t), x.isFinite, x >= 0, x * 1000 < 9e15 else { return nil }
-  return Int64((x * 1000).rounded())
+  func isNameCharacter(_ c: Unicode.Scalar) -> Bool {
+    c.isASCII && (c.properties.isAlphabetic || ("0"..."9").contains(c) || c == "-" || c == "_")
+  }
+  /// Whether a key indicator (`:` then a blank or a flow indicator) follows position `j`, after spaces.
+  func keyFollows(_ j: Int) -> Bool {
+    var j = j
+    while j < s.count, s[j] == " " || s[j] == "\t" { j += 1 }
+    guard j < s.count, s[j] == ":" else { return false }
+    return isBlank(j + 1) || ",[]{}".unicodeScalars.contains(s[j + 1])
+  }
+  func indentation(from start: Int) -> Int {
+    var j = start
+    while j < s.count, s[j] == " " { j += 1 }
+    return j - start
+  }
+  var i = 0
+  while i < s.count {
+    let c = s[i]
+    if c == "\n" {
+      line += 1
+      lineStart = i + 1
+      nodeStart = true
+      i += 1
+      continue
+    }
+    if let q = quote {
+      if c == "\\" && q == "\"" {
+        i += 2
+        continue
+      }
+      if c == q {
+        if q == "'" && i + 1 < s.count && s[i + 1] == "'" {
+          i += 2  // '' is a quote inside a single-quoted string
+          continue
+        }
+        quote = nil
+      }
+      i += 1
+      continue
+    }
+    let here = (line: line, column: i - lineStart + 1)
+    switch c {
+    case " ", "\t", "\r":
+      i += 1
+      continue
+    case "#" where i == lineStart || s[i - 1] == " " || s[i - 1] == "\t":
+      while i < s.count, s[i] != "\n" { i += 1 }
+      continue
+    case "'" where nodeStart, "\"" where nodeStart:
+      quote = c
+    case "?" where nodeStart && isBlank(i + 1):
+      return here
+    case "*" where nodeStart && i + 1 < s.count && isNameCharacter(s[i + 1]):
+      var j = i + 1
+      while j < s.count, isNameCharacter(s[j]) { j += 1 }
+      if keyFollows(j) { return here }
+      i = j
+      nodeStart = false
+      continue
+    case "[", "{":
+      open.append(here)
+      i += 1
+      nodeStart = true
+      continue
+    case "]", "}":
+      let start = open.popLast() ?? here
+      if keyFollows(i + 1) { return start }
+    case ",":
+      i += 1
+      nodeStart = !open.isEmpty
+      continue
+    case "-" where isBlank(i + 1), ":" where isBlank(i + 1):
+      i += 1
+      nodeStart = true
+      continue
+    case "|" where nodeStart && open.isEmpty, ">" where nodeStart && open.isEmpty:
+      // A block scalar: skip the lines indented more than the line that introduces it.
+      let parent = indentation(from: lineStart)
+      while i < s.count, s[i] != "\n" { i += 1 }
+      while i < s.count {
+        let next = i + 1
+        var end = next
+        while end < s.count, s[end] != "\n" { end += 1 }
+        let blank = s[next..<end].allSatisfy { $0 == " " || $0 == "\t" || $0 == "\r" }
+        guard blank || indentation(from: next) > parent else { break }
+        line += 1
+        i = end
+      }
+      continue
+    default:
+      break
+    }
+    nodeStart = false
+    i += 1
+  }
+  return nil
 }

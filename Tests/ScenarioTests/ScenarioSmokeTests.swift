@@ -1,7 +1,0 @@
-import Testing
-
-@testable import Scenario
-
-@Test func ScenarioModuleLoads() {
-  #expect(Bool(true))
-}
