@@ -91,7 +91,7 @@ extension ReportContent {
     md += "- `timeseries.csv` follows the migration plan: each wave moves at its start offset.\n"
     if !scenario.warnings.isEmpty {
       md += "\n## Warnings\n\n"
-      for w in scenario.warnings { md += "- \(escapeMarkdown(w.description))\n" }
+      for w in scenario.warnings { md += "- \(escapeMarkdown(w.formatted(severity: "warning")))\n" }
     }
     return md
   }

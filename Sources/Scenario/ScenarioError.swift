@@ -37,8 +37,11 @@ public struct ScenarioError: Error, Hashable, Sendable, CustomStringConvertible 
   }
 
   /// One paragraph: location, field, message and hint.
-  public var description: String {
-    var s = "\(location): error: "
+  public var description: String { formatted(severity: "error") }
+
+  /// The same paragraph with another severity word, e.g. `warning`.
+  public func formatted(severity: String) -> String {
+    var s = "\(location): \(severity): "
     if let field { s += "`\(field)`: " }
     s += message
     if let hint { s += " (\(hint))" }

@@ -37,7 +37,7 @@ struct RunCommand: ParsableCommand {
     }
     let spec = try loader().load(path: scenario, overrides: overrides)
     if !quiet && !json {
-      for w in spec.warnings { eprint("warning: \(w.description)") }
+      for w in spec.warnings { eprint(w.formatted(severity: "warning")) }
     }
     let progress = ProgressPrinter(enabled: !quiet && isatty(2) != 0)
     let result = try ConsolidationSimulation.run(
@@ -129,7 +129,7 @@ struct ValidateCommand: ParsableCommand {
 
   func run() throws {
     let spec = try loader().load(path: scenario, overrides: overrides)
-    for w in spec.warnings { eprint("warning: \(w.description)") }
+    for w in spec.warnings { eprint(w.formatted(severity: "warning")) }
     let vmsFixed = spec.systems.filter(\.movable).count
     print(
       "\(scenario): ok — \(spec.systems.count) systems of \(spec.bureaus.count) bureaus, \(spec.pools.count) pool(s), "
