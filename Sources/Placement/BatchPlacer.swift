@@ -58,25 +58,32 @@ public enum BatchPlacer {
   /// - `place(hostIndex:)` allocates on that host; a host that cannot take the request rejects
   ///   it with `PlacementReason.hostWithoutRoom` (a policy bug), an index that is not open with
   ///   `PlacementReason.unknownHost(_:)`;
-  /// - `openNewHost` opens a host of `newHostCapacity` with index one above the highest open
-  ///   index, unless the request is larger than an empty host (`PlacementReason.oversize`) or no
-  ///   host may be opened — `cluster.canOpenHost` is false or `maxHosts` hosts are open
+  /// - `openNewHost` opens a host of `newHostCapacity` and `newHostAggregate` with index one
+  ///   above the highest open index (`ClusterSnapshot.prospectiveHost`), unless the request
+  ///   is larger than an empty host (`PlacementReason.oversize`) or no host may be opened — `cluster.canOpenHost` is false or `maxHosts` hosts are open
   ///   (`PlacementReason.poolFull(hosts:)`);
   /// - `reject(reason:)` rejects;
   /// - `defer(reason:)` puts the request aside; deferred requests are decided once more, in
   ///   the order they were deferred, after the rest of the batch, and rejected with their
   ///   latest reason if deferred again.
   ///
+  /// A placement updates the host in place with `HostState.add(_:)`: allocation, VM count and
+  /// the request's server group.
+  ///
   /// Requests whose size has a negative or non-finite component are rejected without asking the
   /// policy. Time: the policy's ordering plus n decisions, each O(1) (O(log hosts) when indices
-  /// are not contiguous) on top of the policy's own cost.
+  /// are not contiguous; plus O(groups on the host) for a request in a server group) on top of
+  /// the policy's own cost.
   ///
-  /// - Precondition: `cluster.hosts` are in strictly increasing index order.
+  /// - Precondition: `cluster.hosts` are in strictly increasing index order, and every host's
+  ///   `aggregate` and `cluster.newHostAggregate` are positions in `cluster.aggregates`.
   public static func place(
     _ batch: [PlacementRequest], into cluster: ClusterSnapshot, maxHosts: Int?,
     policy: any PlacementPolicy
   ) -> PlacementOutcome {
     precondition(cluster.hasIncreasingIndices, "ClusterSnapshot.hosts must be in increasing index order")
+    precondition(
+      cluster.hasValidAggregates, "ClusterSnapshot: every aggregate must be a position in aggregates")
     var run = Run(cluster: cluster, maxHosts: maxHosts, policy: policy)
     let ordered = policy.order(batch, in: cluster)
     assert(isPermutation(ordered, of: batch), "\(policy.name).order must return a permutation of the batch")
@@ -131,8 +138,7 @@ public enum BatchPlacer {
           reject(request, PlacementReason.hostWithoutRoom)
           return false
         }
-        cluster.hosts[position].allocated += request.size
-        cluster.hosts[position].vmCount += 1
+        cluster.hosts[position].add(request)
         assignments.append(Assignment(request: request, hostIndex: hostIndex))
       case .openNewHost:
         let capacity = cluster.newHostCapacity
@@ -141,7 +147,8 @@ public enum BatchPlacer {
         } else if !cluster.canOpenHost {
           reject(request, PlacementReason.poolFull(hosts: cluster.hosts.count))
         } else {
-          let host = HostState(index: nextIndex, capacity: capacity, allocated: request.size, vmCount: 1)
+          var host = HostState(index: nextIndex, capacity: capacity, aggregate: cluster.newHostAggregate)
+          host.add(request)
           cluster.hosts.append(host)
           assignments.append(Assignment(request: request, hostIndex: nextIndex))
           nextIndex += 1

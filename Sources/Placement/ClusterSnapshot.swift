@@ -2,8 +2,9 @@ import CapacityModel
 
 /// Read-only view of a pool handed to a policy.
 ///
-/// `hosts` must be in strictly increasing `index` order (indices need not be contiguous);
-/// `BatchPlacer` checks this. Policies scan `hosts` in array order, which is index order, so
+/// `hosts` must be in strictly increasing `index` order (indices need not be contiguous) and
+/// every host's `aggregate`, like `newHostAggregate`, must be a position in `aggregates`;
+/// `BatchPlacer` checks both. Policies scan `hosts` in array order, which is index order, so
 /// "lowest index wins ties" is "first in the array wins ties".
 public struct ClusterSnapshot: Hashable, Sendable {
   /// Open hosts, in increasing index order.
@@ -12,12 +13,26 @@ public struct ClusterSnapshot: Hashable, Sendable {
   public var newHostCapacity: ResourceVector
   /// Whether a new host may be opened (false once the pool is at its host limit).
   public var canOpenHost: Bool
+  /// Host aggregates, referred to by `HostState.aggregate`; never empty.
+  public var aggregates: [HostAggregate]
+  /// Aggregate of a host that could be opened.
+  public var newHostAggregate: Int
+  /// Hosts per cabinet, used to derive the cabinet of a host that has no explicit
+  /// `HostState.cabinet` (cabinet = index / hostsPerCabinet); nil when unknown.
+  public var hostsPerCabinet: Int?
 
-  /// Creates a snapshot; by default with no open hosts and room to open more.
-  public init(hosts: [HostState] = [], newHostCapacity: ResourceVector, canOpenHost: Bool = true) {
+  /// Creates a snapshot; by default with no open hosts, room to open more and one unconstrained
+  /// aggregate (`HostAggregate()`).
+  public init(
+    hosts: [HostState] = [], newHostCapacity: ResourceVector, canOpenHost: Bool = true,
+    aggregates: [HostAggregate] = [HostAggregate()], newHostAggregate: Int = 0, hostsPerCabinet: Int? = nil
+  ) {
     self.hosts = hosts
     self.newHostCapacity = newHostCapacity
     self.canOpenHost = canOpenHost
+    self.aggregates = aggregates
+    self.newHostAggregate = newHostAggregate
+    self.hostsPerCabinet = hostsPerCabinet
   }
 
   /// The decision for a request that fits no open host: reject it when it is larger than an
@@ -29,6 +44,25 @@ public struct ClusterSnapshot: Hashable, Sendable {
     }
     guard canOpenHost else { return .reject(reason: PlacementReason.poolFull(hosts: hosts.count)) }
     return .openNewHost
+  }
+
+  /// The host `BatchPlacer` would open next: empty, of `newHostCapacity` and `newHostAggregate`,
+  /// with the index one above the highest open index. O(1).
+  public var prospectiveHost: HostState {
+    HostState(
+      index: (hosts.last?.index ?? -1) + 1, capacity: newHostCapacity, aggregate: newHostAggregate)
+  }
+
+  /// The aggregate of `host`, or nil when its `aggregate` is not a position in `aggregates`.
+  public func aggregate(of host: HostState) -> HostAggregate? {
+    aggregates.indices.contains(host.aggregate) ? aggregates[host.aggregate] : nil
+  }
+
+  /// The cabinet of `host`: its explicit `cabinet`, else `index / hostsPerCabinet`, else nil.
+  public func cabinet(of host: HostState) -> Int? {
+    if let c = host.cabinet { return c }
+    guard let per = hostsPerCabinet, per > 0 else { return nil }
+    return host.index >= 0 ? host.index / per : (host.index - per + 1) / per
   }
 
   /// Array position of the host with `index`, or nil; O(1) when indices are contiguous from 0,
@@ -47,6 +81,13 @@ public struct ClusterSnapshot: Hashable, Sendable {
   /// True when host indices strictly increase along `hosts`; O(hosts).
   var hasIncreasingIndices: Bool {
     zip(hosts, hosts.dropFirst()).allSatisfy { $0.index < $1.index }
+  }
+
+  /// True when every host's aggregate and `newHostAggregate` are positions in `aggregates`;
+  /// O(hosts).
+  var hasValidAggregates: Bool {
+    aggregates.indices.contains(newHostAggregate)
+      && hosts.allSatisfy { aggregates.indices.contains($0.aggregate) }
   }
 
   /// Index of the fitting host whose `normalisedRemaining(after:)` score is best by `isBetter`

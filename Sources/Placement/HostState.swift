@@ -10,13 +10,28 @@ public struct HostState: Hashable, Sendable {
   public var allocated: ResourceVector
   /// Number of VMs placed on the host.
   public var vmCount: Int
+  /// Position in `ClusterSnapshot.aggregates` of the host aggregate the host belongs to (its
+  /// zone, MLPS level, owner, tags and power curve); 0 by default.
+  public var aggregate: Int
+  /// Cabinet (rack) the host stands in, or nil to derive it from
+  /// `ClusterSnapshot.hostsPerCabinet` (see `ClusterSnapshot.cabinet(of:)`).
+  public var cabinet: Int?
+  /// Names of the server groups with at least one VM on the host, each once, in the order they
+  /// arrived.
+  public var groups: [String]
 
-  /// Creates a host state; an empty host by default.
-  public init(index: Int, capacity: ResourceVector, allocated: ResourceVector = .zero, vmCount: Int = 0) {
+  /// Creates a host state; an empty host of aggregate 0 by default.
+  public init(
+    index: Int, capacity: ResourceVector, allocated: ResourceVector = .zero, vmCount: Int = 0,
+    aggregate: Int = 0, cabinet: Int? = nil, groups: [String] = []
+  ) {
     self.index = index
     self.capacity = capacity
     self.allocated = allocated
     self.vmCount = vmCount
+    self.aggregate = aggregate
+    self.cabinet = cabinet
+    self.groups = groups
   }
 
   /// Capacity not yet allocated (negative components when the host is overfull).
@@ -34,5 +49,18 @@ public struct HostState: Hashable, Sendable {
   /// best-fit (smallest wins) and worst-fit (largest wins); O(1).
   public func normalisedRemaining(after size: ResourceVector) -> Double {
     (free - size).normalised(by: capacity).sum
+  }
+
+  /// Whether a VM of server group `name` is on the host; O(groups on the host).
+  public func holdsGroup(_ name: String) -> Bool {
+    groups.contains(name)
+  }
+
+  /// Records that a VM of `request` was placed: allocation, VM count and server group. O(1)
+  /// plus O(groups on the host) for a request in a server group.
+  public mutating func add(_ request: PlacementRequest) {
+    allocated += request.size
+    vmCount += 1
+    if let group = request.serverGroup?.name, !groups.contains(group) { groups.append(group) }
   }
 }

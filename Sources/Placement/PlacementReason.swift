@@ -7,6 +7,8 @@ public enum PlacementReason {
   public static let oversizePrefix = "larger than an empty host"
   /// Prefix of every reason for a request refused because no host may be opened.
   public static let poolFullPrefix = "pool full"
+  /// Prefix of every rejection by `FilterScheduler`: "no host: …" or "no host open; …".
+  public static let noHostPrefix = "no host"
   /// A policy asked to place a VM on a host that cannot take it (a policy bug).
   public static let hostWithoutRoom = "policy chose a host without room"
 

@@ -8,9 +8,11 @@ public struct PlacementRegistry: Sendable {
     for p in policies { register(p) }
   }
 
-  /// first-fit, best-fit, worst-fit and first-fit-decreasing.
+  /// first-fit, best-fit, worst-fit and first-fit-decreasing, and the filter schedulers
+  /// filter-pack, filter-spread and filter-power (`FilterScheduler`), which take parameters.
   public static let standard = PlacementRegistry([
-    FirstFit(), BestFit(), WorstFit(), FirstFitDecreasing(),
+    FirstFit(), BestFit(), WorstFit(), FirstFitDecreasing(), FilterScheduler.pack, FilterScheduler.spread,
+    FilterScheduler.power,
   ])
 
   /// Registered names, sorted.
@@ -24,14 +26,7 @@ public struct PlacementRegistry: Sendable {
   /// alphabetically first name; nil when even the closest needs more than
   /// max(2, length of `unknown` / 3) edits. Returns the name itself for a registered name.
   public func suggestion(for unknown: String) -> String? {
-    let target = Array(unknown.lowercased())
-    let limit = Swift.max(2, target.count / 3)
-    var best: (name: String, distance: Int)?
-    for name in names {
-      let d = editDistance(target, Array(name.lowercased()))
-      if d <= limit, d < (best?.distance ?? .max) { best = (name, d) }
-    }
-    return best?.name
+    closest(unknown, among: names)
   }
 
   /// Adds `policy` under its `name`, replacing any policy already registered under that name.

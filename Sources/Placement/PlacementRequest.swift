@@ -1,6 +1,11 @@
 import CapacityModel
 
 /// A VM asking for a place.
+///
+/// Besides its size, a request carries the constraints the filters of `FilterScheduler` check:
+/// the MLPS level and zone it needs, the aggregate tags it requires and the server group it
+/// belongs to. Every constraint defaults to "none", so the any-fit policies (which ignore them)
+/// and existing callers are unaffected.
 public struct PlacementRequest: Hashable, Sendable {
   /// Unique identifier of the VM (also the last-resort tie-break of decreasing orderings).
   public var id: String
@@ -8,16 +13,54 @@ public struct PlacementRequest: Hashable, Sendable {
   public var size: ResourceVector
   /// Business system the VM belongs to.
   public var system: String
-  /// Bureau that owns the system.
+  /// Bureau that owns the system; a dedicated pool (专享云) admits only its owner's VMs.
   public var bureau: String
+  /// MLPS level (等级保护) the host's aggregate must be certified to, or nil for no requirement.
+  public var mlps: MLPSLevel?
+  /// Availability or security zone the VM must run in, or nil for any zone.
+  public var zone: String?
+  /// Tags the host's aggregate must carry (e.g. "ssd", "gpu"); empty for none.
+  public var tags: Set<String>
+  /// The server group (affinity or anti-affinity) the VM belongs to, if any.
+  public var serverGroup: ServerGroup?
 
-  /// Creates a request.
-  public init(id: String, size: ResourceVector, system: String = "", bureau: String = "") {
+  /// Creates a request; constraints default to none.
+  public init(
+    id: String, size: ResourceVector, system: String = "", bureau: String = "", mlps: MLPSLevel? = nil,
+    zone: String? = nil, tags: Set<String> = [], serverGroup: ServerGroup? = nil
+  ) {
     self.id = id
     self.size = size
     self.system = system
     self.bureau = bureau
+    self.mlps = mlps
+    self.zone = zone
+    self.tags = tags
+    self.serverGroup = serverGroup
   }
+}
+
+/// A Nova-style server group: VMs that must share one host (affinity) or must each have a host
+/// of their own (anti-affinity, e.g. the VMs of one system for high availability).
+public struct ServerGroup: Hashable, Sendable {
+  /// Group name; groups are told apart by name within a cluster.
+  public var name: String
+  /// The group's policy.
+  public var policy: ServerGroupPolicy
+
+  /// Creates a group membership.
+  public init(name: String, policy: ServerGroupPolicy) {
+    self.name = name
+    self.policy = policy
+  }
+}
+
+/// Policy of a server group.
+public enum ServerGroupPolicy: String, CaseIterable, Hashable, Sendable {
+  /// All VMs of the group on one host.
+  case affinity
+  /// No two VMs of the group on one host.
+  case antiAffinity = "anti-affinity"
 }
 
 /// What a policy decides for one request.
