@@ -60,7 +60,8 @@ public enum BatchPlacer {
   ///   `PlacementReason.unknownHost(_:)`;
   /// - `openNewHost` opens a host of `newHostCapacity` and `newHostAggregate` with index one
   ///   above the highest open index (`ClusterSnapshot.prospectiveHost`), unless the request
-  ///   is larger than an empty host (`PlacementReason.oversize`) or no host may be opened — `cluster.canOpenHost` is false or `maxHosts` hosts are open
+  ///   is larger than an empty host (`PlacementReason.oversize`) or no host may be opened —
+  ///   `cluster.canOpenHost` is false or `maxHosts` hosts are open
   ///   (`PlacementReason.poolFull(hosts:)`);
   /// - `reject(reason:)` rejects;
   /// - `defer(reason:)` puts the request aside; deferred requests are decided once more, in
