@@ -1,7 +1,0 @@
-import Testing
-
-@testable import SimCore
-
-@Test func SimCoreModuleLoads() {
-  #expect(Bool(true))
-}
