@@ -18,7 +18,12 @@ public struct HostState: Hashable, Sendable {
   public var cabinet: Int?
   /// Names of the server groups with at least one VM on the host, each once, in the order they
   /// arrived.
-  public var groups: [String]
+  public var groups: [String] {
+    didSet { groupBits = Self.bits(of: groups) }
+  }
+  /// A 64-bit Bloom filter of `groups` (`ServerGroup.bit(for:)` of each name), kept in step with
+  /// `groups`, so that the server-group filters skip most string comparisons.
+  public private(set) var groupBits: UInt64
 
   /// Creates a host state; an empty host of aggregate 0 by default.
   public init(
@@ -32,6 +37,12 @@ public struct HostState: Hashable, Sendable {
     self.aggregate = aggregate
     self.cabinet = cabinet
     self.groups = groups
+    self.groupBits = Self.bits(of: groups)
+  }
+
+  /// The union of `ServerGroup.bit(for:)` over `names`.
+  static func bits(of names: [String]) -> UInt64 {
+    names.reduce(0) { $0 | ServerGroup.bit(for: $1) }
   }
 
   /// Capacity not yet allocated (negative components when the host is overfull).
@@ -53,7 +64,13 @@ public struct HostState: Hashable, Sendable {
 
   /// Whether a VM of server group `name` is on the host; O(groups on the host).
   public func holdsGroup(_ name: String) -> Bool {
-    groups.contains(name)
+    holdsGroup(name, bit: ServerGroup.bit(for: name))
+  }
+
+  /// `holdsGroup(_:)` with the name's `ServerGroup.bit(for:)` computed by the caller.
+  @inline(__always)
+  func holdsGroup(_ name: String, bit: UInt64) -> Bool {
+    groupBits & bit != 0 && groups.contains(name)
   }
 
   /// Records that a VM of `request` was placed: allocation, VM count and server group. O(1)

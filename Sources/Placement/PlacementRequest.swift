@@ -53,6 +53,20 @@ public struct ServerGroup: Hashable, Sendable {
     self.name = name
     self.policy = policy
   }
+
+  /// The bit of a group name in `HostState.groupBits`: one of 64, chosen by a stable hash
+  /// (64-bit FNV-1a of the UTF-8 bytes, then MurmurHash3's finaliser so that the top bits
+  /// depend on every byte), the same in every run.
+  public static func bit(for name: String) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in name.utf8 {
+      hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+    }
+    hash = (hash ^ (hash >> 33)) &* 0xff51_afd7_ed55_8ccd
+    hash = (hash ^ (hash >> 33)) &* 0xc4ce_b9fe_1a85_ec53
+    hash ^= hash >> 33
+    return 1 << (hash >> 58)
+  }
 }
 
 /// Policy of a server group.

@@ -225,16 +225,56 @@ public struct FilterScheduler: ConfigurablePlacementPolicy {
   // MARK: - Internals
 
   /// Positions (in `cluster.hosts`) of the hosts passing every filter, and each filter's count.
+  ///
+  /// A run of consecutive `AggregateFilter`s is applied in one pass: each aggregate is decided
+  /// once by every filter of the run, and a host is counted against the first filter of the run
+  /// that refuses its aggregate — the same counts as applying the filters one after another.
   func filterHosts(_ request: PlacementRequest, in cluster: ClusterSnapshot) -> ([Int], [FilterCount]) {
     var candidates = Array(cluster.hosts.indices)
-    var counts: [FilterCount] = []
-    counts.reserveCapacity(filters.count)
-    for filter in filters {
+    var counts = filters.map { FilterCount(filter: $0.name, rejected: 0) }
+    var i = 0
+    while i < filters.count {
+      var run: [any AggregateFilter] = []
+      while i + run.count < filters.count, let f = filters[i + run.count] as? any AggregateFilter {
+        run.append(f)
+      }
       let before = candidates.count
-      if before > 0 { filter.filter(&candidates, request, in: cluster) }
-      counts.append(FilterCount(filter: filter.name, rejected: before - candidates.count))
+      if run.count >= 2 {
+        if before > 0 {
+          applyAggregateRun(run, &candidates, &counts[i..<(i + run.count)], request, in: cluster)
+        }
+        i += run.count
+        continue
+      }
+      if before > 0 { filters[i].filter(&candidates, request, in: cluster) }
+      counts[i].rejected = before - candidates.count
+      i += 1
     }
     return (candidates, counts)
+  }
+
+  /// Applies a run of aggregate filters in one pass over the candidates (see `filterHosts`).
+  private func applyAggregateRun(
+    _ run: [any AggregateFilter], _ candidates: inout [Int], _ counts: inout ArraySlice<FilterCount>,
+    _ request: PlacementRequest, in cluster: ClusterSnapshot
+  ) {
+    // firstRefusal[a]: position in `run` of the first filter refusing aggregate a, or -1.
+    let firstRefusal = cluster.aggregates.map { aggregate in
+      run.firstIndex { !$0.admits(aggregate, request) } ?? -1
+    }
+    var rejected = [Int](repeating: 0, count: run.count)
+    cluster.hosts.withUnsafeBufferPointer { hosts in
+      firstRefusal.withUnsafeBufferPointer { refusal in
+        candidates.keep { p in
+          let a = hosts[p].aggregate
+          let k = a >= 0 && a < refusal.count ? refusal[a] : 0
+          if k < 0 { return true }
+          rejected[k] += 1
+          return false
+        }
+      }
+    }
+    for (k, n) in rejected.enumerated() { counts[counts.startIndex + k].rejected = n }
   }
 
   /// Weighted normalised scores of the candidates (positions in `cluster.hosts`).

@@ -162,9 +162,13 @@ public struct AffinityFilter: HostFilter {
   public func filter(_ candidates: inout [Int], _ request: PlacementRequest, in cluster: ClusterSnapshot) {
     guard let group = request.serverGroup, group.policy == .affinity else { return }
     let name = group.name
+    let bit = ServerGroup.bit(for: name)
     cluster.hosts.withUnsafeBufferPointer { hosts in
-      guard hosts.contains(where: { $0.holdsGroup(name) }) else { return }
-      candidates.keep { hosts[$0].holdsGroup(name) }
+      // The group bits first, read in place, so that most hosts cost no string comparison.
+      guard
+        hosts.indices.contains(where: { hosts[$0].groupBits & bit != 0 && hosts[$0].groups.contains(name) })
+      else { return }
+      candidates.keep { hosts[$0].groupBits & bit != 0 && hosts[$0].groups.contains(name) }
     }
   }
 }
@@ -190,12 +194,15 @@ public struct AntiAffinityFilter: HostFilter {
     "host \(host.index) already holds a VM of server group `\(request.serverGroup?.name ?? "")` (anti-affinity)"
   }
 
-  /// Keeps the hosts without the group; O(candidates × groups per host).
+  /// Keeps the hosts without the group; O(candidates), plus O(groups on the host) for the few
+  /// hosts whose `HostState.groupBits` has the group's bit.
   public func filter(_ candidates: inout [Int], _ request: PlacementRequest, in cluster: ClusterSnapshot) {
     guard let group = request.serverGroup, group.policy == .antiAffinity else { return }
     let name = group.name
+    let bit = ServerGroup.bit(for: name)
     cluster.hosts.withUnsafeBufferPointer { hosts in
-      candidates.keep { !hosts[$0].holdsGroup(name) }
+      // The group bits first, read in place, so that most hosts cost no string comparison.
+      candidates.keep { hosts[$0].groupBits & bit == 0 || !hosts[$0].groups.contains(name) }
     }
   }
 }

@@ -43,6 +43,14 @@ public struct PackWeigher: HostWeigher {
   public func weight(_ host: HostState, _ request: PlacementRequest, in cluster: ClusterSnapshot) -> Double {
     -host.normalisedRemaining(after: request.size)
   }
+
+  /// `weight` for every candidate, reading the hosts' vectors in place.
+  public func weigh(
+    _ candidates: [Int], _ request: PlacementRequest, in cluster: ClusterSnapshot,
+    into weights: inout [Double]
+  ) {
+    remaining(candidates, request.size, cluster, sign: -1, into: &weights)
+  }
 }
 
 /// Spread: the host left emptiest after placing — the capacity-normalised remaining sum, the key
@@ -56,6 +64,29 @@ public struct SpreadWeigher: HostWeigher {
   /// `host.normalisedRemaining(after: request.size)`.
   public func weight(_ host: HostState, _ request: PlacementRequest, in cluster: ClusterSnapshot) -> Double {
     host.normalisedRemaining(after: request.size)
+  }
+
+  /// `weight` for every candidate, reading the hosts' vectors in place.
+  public func weigh(
+    _ candidates: [Int], _ request: PlacementRequest, in cluster: ClusterSnapshot,
+    into weights: inout [Double]
+  ) {
+    remaining(candidates, request.size, cluster, sign: 1, into: &weights)
+  }
+}
+
+/// `sign` × `normalisedRemaining(after: size)` of each candidate, without copying the hosts.
+private func remaining(
+  _ candidates: [Int], _ size: ResourceVector, _ cluster: ClusterSnapshot, sign: Double,
+  into weights: inout [Double]
+) {
+  cluster.hosts.withUnsafeBufferPointer { hosts in
+    weights.withUnsafeMutableBufferPointer { out in
+      for (i, p) in candidates.enumerated() {
+        let capacity = hosts[p].capacity
+        out[i] = sign * (capacity - hosts[p].allocated - size).normalised(by: capacity).sum
+      }
+    }
   }
 }
 
@@ -73,12 +104,38 @@ public struct PowerWeigher: HostWeigher {
 
   /// Minus the marginal watts (see the type's documentation).
   public func weight(_ host: HostState, _ request: PlacementRequest, in cluster: ClusterSnapshot) -> Double {
-    let isOn = host.vmCount > 0
-    guard let curve = cluster.aggregate(of: host)?.power else { return isOn ? 1 : 0 }
-    let capacity = host.capacity.vcpu
+    Self.weight(
+      vmCount: host.vmCount, allocated: host.allocated.vcpu, capacity: host.capacity.vcpu,
+      size: request.size.vcpu, curve: cluster.aggregate(of: host)?.power)
+  }
+
+  /// `weight` for every candidate, reading the hosts in place.
+  public func weigh(
+    _ candidates: [Int], _ request: PlacementRequest, in cluster: ClusterSnapshot,
+    into weights: inout [Double]
+  ) {
+    let curves = cluster.aggregates.map(\.power)
+    let size = request.size.vcpu
+    cluster.hosts.withUnsafeBufferPointer { hosts in
+      for (i, p) in candidates.enumerated() {
+        let a = hosts[p].aggregate
+        weights[i] = Self.weight(
+          vmCount: hosts[p].vmCount, allocated: hosts[p].allocated.vcpu, capacity: hosts[p].capacity.vcpu,
+          size: size, curve: curves.indices.contains(a) ? curves[a] : nil)
+      }
+    }
+  }
+
+  private static func weight(
+    vmCount: Int, allocated: Double, capacity: Double, size: Double, curve: PowerCurve?
+  )
+    -> Double
+  {
+    let isOn = vmCount > 0
+    guard let curve else { return isOn ? 1 : 0 }
     guard capacity > 0 else { return isOn ? 0 : -curve.idleWatts }
-    let before = curve.watts(atUtilisation: host.allocated.vcpu / capacity)
-    let after = curve.watts(atUtilisation: (host.allocated.vcpu + request.size.vcpu) / capacity)
+    let before = curve.watts(atUtilisation: allocated / capacity)
+    let after = curve.watts(atUtilisation: (allocated + size) / capacity)
     return -((after - before) + (isOn ? 0 : curve.idleWatts))
   }
 }
@@ -108,10 +165,12 @@ public struct FewestCabinetsWeigher: HostWeigher {
     var cabinets = [Int](repeating: -1, count: hosts.count)
     var dense = true
     var highest = -1
-    for (p, host) in hosts.enumerated() {
-      guard let c = cluster.cabinet(of: host), c >= 0 else {
+    let per = cluster.hostsPerCabinet ?? 0
+    for p in hosts.indices {
+      let c = hosts[p].cabinet ?? (per > 0 && hosts[p].index >= 0 ? hosts[p].index / per : -1)
+      guard c >= 0 else {
         dense = false
-        continue
+        break
       }
       cabinets[p] = c
       highest = Swift.max(highest, c)
@@ -119,7 +178,7 @@ public struct FewestCabinetsWeigher: HostWeigher {
     if dense && highest < 4 * hosts.count + 1024 {
       // Small non-negative cabinet numbers: a flag per cabinet.
       var used = [Bool](repeating: false, count: highest + 1)
-      for (p, host) in hosts.enumerated() where host.vmCount > 0 { used[cabinets[p]] = true }
+      for p in hosts.indices where hosts[p].vmCount > 0 { used[cabinets[p]] = true }
       for (i, p) in candidates.enumerated() { weights[i] = used[cabinets[p]] ? 1 : 0 }
       return
     }
