@@ -4,12 +4,12 @@ SCENARIO ?= scenarios/jiujiang.yaml
 
 .PHONY: run test deps build release example format lint bench quality
 
-# Installs GSL and pkg-config when they are missing (Debian/Ubuntu).
+# Installs GSL, zlib and pkg-config when they are missing (Debian/Ubuntu).
 deps:
-	@pkg-config --exists gsl 2>/dev/null || { \
-	  echo "installing libgsl-dev and pkg-config" >&2; \
+	@pkg-config --exists gsl zlib 2>/dev/null || { \
+	  echo "installing libgsl-dev, zlib1g-dev and pkg-config" >&2; \
 	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
-	  $$SUDO apt-get update && $$SUDO apt-get install -y libgsl-dev pkg-config; }
+	  $$SUDO apt-get update && $$SUDO apt-get install -y libgsl-dev zlib1g-dev pkg-config; }
 
 build: deps
 	$(SWIFT) build

@@ -25,10 +25,15 @@ let package = Package(
       pkgConfig: "gsl",
       providers: [.apt(["libgsl-dev", "pkg-config"])]
     ),
+    .systemLibrary(
+      name: "CZlib",
+      pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev", "pkg-config"])]
+    ),
     .target(name: "Stochastics", dependencies: ["CGSL"]),
     .target(name: "SimCore"),
     .target(name: "CapacityModel"),
-    .target(name: "Workload", dependencies: ["Stochastics", "CapacityModel"]),
+    .target(name: "Workload", dependencies: ["Stochastics", "CapacityModel", "CZlib"]),
     .target(name: "Placement", dependencies: ["CapacityModel"]),
     .target(
       name: "Scenario",
