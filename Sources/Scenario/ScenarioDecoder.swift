@@ -35,7 +35,8 @@ struct ScenarioDecoder {
         top.node("horizon"), "horizon", "gives \(horizon / interval) samples; the limit is 10,000,000",
         hint: "use a longer sample_interval")
     }
-    let scheduler = try schedulerName(&top, "scheduler") ?? "first-fit-decreasing"
+    let (scheduler, schedulerParameters) =
+      try schedulerChoice(&top, "scheduler") ?? ("first-fit-decreasing", SchedulerParameters())
 
     let datacenter = try decodeDatacenter(top.requiredNode("datacenter"))
     var cabinetsReader = try MappingReader(top.requiredNode("cabinets"), path: "cabinets", ctx: ctx)
@@ -48,7 +49,7 @@ struct ScenarioDecoder {
 
     let hostModels = try decodeHostModels(top.requiredNode("host_models"))
     let pools = try decodePools(
-      top.requiredNode("pools"), hostModels: hostModels, defaultScheduler: scheduler)
+      top.requiredNode("pools"), hostModels: hostModels, defaultScheduler: (scheduler, schedulerParameters))
     let bureaus = try decodeBureaus(top.requiredNode("bureaus"))
     for (i, p) in pools.enumerated() {
       if let owner = p.pool.dedicatedTo, !bureaus.contains(where: { $0.name == owner }) {
@@ -80,7 +81,8 @@ struct ScenarioDecoder {
     }
     return Scenario(
       name: name, description: description, file: ctx.file, seed: seed, horizonMilliseconds: horizon,
-      sampleIntervalMilliseconds: interval, scheduler: scheduler, datacenter: datacenter,
+      sampleIntervalMilliseconds: interval, scheduler: scheduler, schedulerParameters: schedulerParameters,
+      datacenter: datacenter,
       cabinetBefore: before, cabinetAfter: after, roomEquipment: roomEquipment, hostModels: hostModels,
       pools: pools, bureaus: bureaus,
       systems: systems, waves: waves, demandScale: demandScale, warnings: warnings)
@@ -95,6 +97,73 @@ struct ScenarioDecoder {
           ?? "`yunhe schedulers` lists: \(knownSchedulers.joined(separator: ", "))")
     }
     return name
+  }
+
+  /// A scheduler given as a name, or as a mapping `{name, weights, filters, order}`.
+  func schedulerChoice(_ r: inout MappingReader, _ key: String) throws(ScenarioError)
+    -> (String, SchedulerParameters)?
+  {
+    guard let node = r.node(key) else { return nil }
+    guard case .mapping = node else {
+      guard let name = try schedulerName(&r, key) else { return nil }
+      return (name, SchedulerParameters())
+    }
+    let path = r.fieldPath(key)
+    var sr = try MappingReader(node, path: path, ctx: ctx)
+    _ = try sr.requiredNode("name")
+    let name = try schedulerName(&sr, "name")!
+    var parameters = SchedulerParameters()
+    parameters.location = ctx.error(node, nil, "").location
+    parameters.field = path
+    if let weights = sr.node("weights") {
+      guard case .mapping(let m) = weights else {
+        throw ctx.error(
+          weights, "\(path).weights",
+          "expected a mapping of weigher names to numbers, got \(ctx.kind(of: weights))",
+          hint: "e.g. {pack: 1, fewest_cabinets: 0.5}")
+      }
+      var wr = try MappingReader(weights, path: "\(path).weights", ctx: ctx)
+      for (k, _) in m {
+        let weigher = k.string ?? ""
+        guard SchedulerParameters.weigherNames.contains(weigher) else {
+          throw ctx.error(
+            k, "\(path).weights.\(weigher)", "unknown weigher `\(weigher)`",
+            hint: didYouMean(weigher, among: SchedulerParameters.weigherNames).map { "did you mean `\($0)`?" }
+              ?? "weighers: \(SchedulerParameters.weigherNames.joined(separator: ", "))")
+        }
+        let value = try wr.double(weigher, in: -1000...1000)!
+        parameters.weights.append(SchedulerWeight(name: weigher, value: value))
+      }
+      try wr.finish()
+    }
+    if let filters = try sr.stringList("filters") {
+      var names: [String] = []
+      for (i, (filter, fn)) in filters.enumerated() {
+        guard SchedulerParameters.filterNames.contains(filter) else {
+          throw ctx.error(
+            fn, "\(path).filters[\(i)]", "unknown filter `\(filter)`",
+            hint: didYouMean(filter, among: SchedulerParameters.filterNames).map { "did you mean `\($0)`?" }
+              ?? "filters: \(SchedulerParameters.filterNames.joined(separator: ", "))")
+        }
+        if names.contains(filter) {
+          throw ctx.error(fn, "\(path).filters[\(i)]", "filter `\(filter)` is listed twice")
+        }
+        names.append(filter)
+      }
+      parameters.filters = names
+    }
+    if let order = sr.node("order") {
+      let word = order.string ?? ""
+      guard case .scalar = order, SchedulerParameters.orders.contains(word) else {
+        throw ctx.error(
+          order, "\(path).order",
+          "unknown value \(ctx.kind(of: order)); expected one of \(SchedulerParameters.orders.joined(separator: ", "))",
+          hint: didYouMean(word, among: SchedulerParameters.orders).map { "did you mean `\($0)`?" })
+      }
+      parameters.order = word
+    }
+    try sr.finish()
+    return (name, parameters)
   }
 
   func decodeDatacenter(_ node: Node) throws(ScenarioError) -> Datacenter {
@@ -225,7 +294,9 @@ struct ScenarioDecoder {
     MLPSLevel(try r.int(key, in: 1...4) ?? value)!
   }
 
-  func decodePools(_ node: Node, hostModels: [HostModel], defaultScheduler: String) throws(ScenarioError)
+  func decodePools(
+    _ node: Node, hostModels: [HostModel], defaultScheduler: (String, SchedulerParameters)
+  ) throws(ScenarioError)
     -> [PoolSpec]
   {
     guard case .sequence(let seq) = node, !seq.isEmpty else {
@@ -248,9 +319,10 @@ struct ScenarioDecoder {
       let owner = try r.string("dedicated_to")
       let maxHosts = try r.int("max_hosts", in: 1...10_000_000)
       let spare = try r.int("spare_hosts", in: 0...10_000) ?? 0
-      let scheduler = try schedulerName(&r, "scheduler") ?? defaultScheduler
+      let (scheduler, schedulerParameters) = try schedulerChoice(&r, "scheduler") ?? defaultScheduler
       let group = try r.string("cabinet_group") ?? (owner.map { "dedicated:\($0)" } ?? "shared")
       let equipment = try decodeEquipment(&r, path: path)
+      let tags = try tagList(&r, "tags")
       try r.finish()
       pools.append(
         PoolSpec(
@@ -258,9 +330,20 @@ struct ScenarioDecoder {
             name: name, zone: zone, hostModel: model, cpuOvercommit: cpuOver, memoryOvercommit: memOver,
             headroom: headroom, mlps: level, dedicatedTo: owner, maxHosts: maxHosts, spareHosts: spare,
             cabinetGroup: group),
-          scheduler: scheduler, equipment: equipment))
+          scheduler: scheduler, equipment: equipment, schedulerParameters: schedulerParameters, tags: tags))
     }
     return pools
+  }
+
+  /// An optional list of tags (words), sorted and without repeats.
+  func tagList(_ r: inout MappingReader, _ key: String) throws(ScenarioError) -> [String] {
+    guard let items = try r.stringList(key) else { return [] }
+    for (i, (tag, tn)) in items.enumerated()
+    where !tag.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) {
+      throw ctx.error(
+        tn, "\(r.fieldPath(key))[\(i)]", "tag `\(tag)` must contain only letters, digits, `-`, `_` and `.`")
+    }
+    return Array(Set(items.map(\.0))).sorted()
   }
 
   func decodeBureaus(_ node: Node) throws(ScenarioError) -> [Bureau] {
@@ -291,6 +374,7 @@ struct ScenarioDecoder {
       throw ctx.error(node, "systems", "expected a non-empty list of business systems")
     }
     var systems: [SystemSpec] = []
+    var groups: [String: (policy: ServerGroupSpec.Policy, system: String)] = [:]
     for (i, item) in seq.enumerated() {
       let path = "systems[\(i)]"
       var r = try MappingReader(item, path: path, ctx: ctx)
@@ -321,6 +405,7 @@ struct ScenarioDecoder {
       var flavour = Flavour(name: "none", size: .zero)
       var count = VMCount.fixed(0)
       var movable = false
+      var constraints = PlacementConstraints()
       if let a = r.node("after") {
         movable = true
         var ar = try MappingReader(a, path: "\(path).after", ctx: ctx)
@@ -369,6 +454,8 @@ struct ScenarioDecoder {
         } else {
           throw ctx.error(a, "\(path).after.vms", "missing required field `vms` (a number, or `auto`)")
         }
+        constraints = try decodeConstraints(
+          &ar, path: "\(path).after", system: name, pool: pool, groups: &groups)
         try ar.finish()
       }
       if dedicated == nil && !movable {
@@ -381,9 +468,67 @@ struct ScenarioDecoder {
         SystemSpec(
           system: BusinessSystem(
             name: name, bureau: bureau.name, kind: kind, mlps: level, dedicated: dedicated, pool: poolName),
-          flavour: flavour, vmCount: count, load: load, movable: movable))
+          flavour: flavour, vmCount: count, load: load, movable: movable, constraints: constraints))
     }
     return systems
+  }
+
+  /// The placement constraints of a system's `after` section: `anti_affinity` or `server_group`,
+  /// `zone` and `tags`, checked against the pool. `groups` collects the server groups seen so far
+  /// (name → policy and declaring system), so that systems sharing a group agree on its policy.
+  func decodeConstraints(
+    _ ar: inout MappingReader, path: String, system: String, pool: PoolSpec,
+    groups: inout [String: (policy: ServerGroupSpec.Policy, system: String)]
+  ) throws(ScenarioError) -> PlacementConstraints {
+    var constraints = PlacementConstraints()
+    let anti = try ar.bool("anti_affinity")
+    if let g = ar.node("server_group") {
+      if anti != nil {
+        throw ctx.error(
+          ar.node("anti_affinity"), "\(path).anti_affinity",
+          "give either `anti_affinity` or `server_group`, not both",
+          hint: "`anti_affinity: true` is `server_group: {name: system:\(system), policy: anti-affinity}`")
+      }
+      guard case .mapping = g else {
+        throw ctx.error(
+          g, "\(path).server_group", "expected a mapping {name, policy}, got \(ctx.kind(of: g))",
+          hint: "e.g. {name: trading-db, policy: anti-affinity}")
+      }
+      var gr = try MappingReader(g, path: "\(path).server_group", ctx: ctx)
+      let name = try gr.requiredString("name")
+      _ = try gr.requiredNode("policy")
+      let policy = try gr.choice("policy", ServerGroupSpec.Policy.self)!
+      if let earlier = groups[name], earlier.policy != policy {
+        throw ctx.error(
+          gr.node("policy"), "\(path).server_group.policy",
+          "server group `\(name)` is \(earlier.policy.rawValue) in system `\(earlier.system)` but \(policy.rawValue) here",
+          hint: "systems sharing a server group must give it the same policy")
+      }
+      try gr.finish()
+      groups[name] = groups[name] ?? (policy, system)
+      constraints.serverGroup = ServerGroupSpec(name: name, policy: policy)
+    } else if anti == true {
+      constraints.serverGroup = ServerGroupSpec(name: "system:\(system)", policy: .antiAffinity)
+    }
+    if let zone = try ar.string("zone") {
+      if zone != pool.pool.zone {
+        throw ctx.error(
+          ar.node("zone"), "\(path).zone",
+          "system must stay in zone `\(zone)` but pool `\(pool.pool.name)` is in zone `\(pool.pool.zone)`",
+          hint: "moving to the cloud must not change a system's security zone; choose a pool of that zone")
+      }
+      constraints.zone = zone
+    }
+    constraints.tags = try tagList(&ar, "tags")
+    let missing = constraints.tags.filter { !pool.tags.contains($0) }
+    if !missing.isEmpty {
+      throw ctx.error(
+        ar.node("tags"), "\(path).tags",
+        "pool `\(pool.pool.name)` lacks the tag\(missing.count == 1 ? "" : "s") \(missing.map { "`\($0)`" }.joined(separator: ", "))",
+        hint: pool.tags.isEmpty
+          ? "the pool has no `tags`" : "the pool's tags: \(pool.tags.joined(separator: ", "))")
+    }
+    return constraints
   }
 
   func decodeFlavour(_ r: inout MappingReader, path: String) throws(ScenarioError) -> Flavour {

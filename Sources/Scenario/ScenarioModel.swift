@@ -17,6 +17,8 @@ public struct Scenario: Sendable {
   public var sampleIntervalMilliseconds: Int64
   /// Placement policy used by pools that name none.
   public var scheduler: String
+  /// Parameters of `scheduler` (empty when given as a plain name).
+  public var schedulerParameters = SchedulerParameters()
   /// Facility: PUE and tariff.
   public var datacenter: Datacenter
   /// Cabinet model of the bureaus' own rooms, before consolidation.
@@ -59,6 +61,80 @@ public struct PoolSpec: Sendable, Hashable {
   public var scheduler: String
   /// Storage, network and security equipment installed with the pool.
   public var equipment: [Equipment]
+  /// Parameters of `scheduler` (empty when given as a plain name).
+  public var schedulerParameters = SchedulerParameters()
+  /// Tags of the pool's hosts (a Nova host aggregate's metadata), e.g. `ssd`; sorted, unique.
+  public var tags: [String] = []
+}
+
+/// Parameters of a scheduler, as in `scheduler: {name: filter-pack, weights: {pack: 1}}`.
+///
+/// The scenario checks the names against the vocabulary below; the placement registry decides
+/// at run time whether the named scheduler takes parameters at all.
+public struct SchedulerParameters: Sendable, Hashable {
+  /// Weigher multipliers, in file order.
+  public var weights: [SchedulerWeight] = []
+  /// Enabled filters, in evaluation order; nil keeps the scheduler's own list.
+  public var filters: [String]?
+  /// Batch order (`arrival` or `decreasing`); nil keeps the scheduler's own.
+  public var order: String?
+  /// `file:line:column` of the `scheduler` field, for errors found at run time.
+  public var location: String = ""
+  /// Dotted path of the `scheduler` field, e.g. `pools[0].scheduler`.
+  public var field: String = ""
+
+  /// Creates empty parameters.
+  public init() {}
+
+  /// True when no parameter is given.
+  public var isEmpty: Bool { weights.isEmpty && filters == nil && order == nil }
+
+  /// Weigher names a scenario may weight (those of the placement library's `FilterScheduler`).
+  public static let weigherNames = ["pack", "spread", "power", "fewest_cabinets"]
+  /// Filter names a scenario may list (those of the placement library's `FilterScheduler`).
+  public static let filterNames = [
+    "zone", "mlps", "dedicated", "tags", "affinity", "anti_affinity", "capacity",
+  ]
+  /// Batch orders.
+  public static let orders = ["arrival", "decreasing"]
+}
+
+/// One weigher multiplier of `SchedulerParameters`.
+public struct SchedulerWeight: Sendable, Hashable {
+  /// Weigher name, e.g. `fewest_cabinets`.
+  public var name: String
+  /// Multiplier of the weigher's normalised weights.
+  public var value: Double
+}
+
+/// Placement constraints of a system's VMs (fields of `after`).
+public struct PlacementConstraints: Sendable, Hashable {
+  /// The server group the VMs belong to: `anti_affinity: true` is the group `system:<name>`
+  /// with policy anti-affinity.
+  public var serverGroup: ServerGroupSpec?
+  /// Zone the VMs must stay in; validated against the pool's zone.
+  public var zone: String?
+  /// Tags the pool's hosts must carry; sorted, unique.
+  public var tags: [String] = []
+
+  /// No constraints.
+  public init() {}
+}
+
+/// A server group as declared in a scenario.
+public struct ServerGroupSpec: Sendable, Hashable {
+  /// Policy of a server group.
+  public enum Policy: String, CaseIterable, Sendable {
+    /// All VMs of the group on one host.
+    case affinity
+    /// No two VMs of the group on one host.
+    case antiAffinity = "anti-affinity"
+  }
+
+  /// Group name; systems naming the same group share it.
+  public var name: String
+  /// The group's policy.
+  public var policy: Policy
 }
 
 /// How many VMs a system gets in the pool.
@@ -90,6 +166,8 @@ public struct SystemSpec: Sendable, Hashable {
   public var load: LoadSource
   /// Whether the system has a pool target (`after`) at all.
   public var movable: Bool
+  /// Where its VMs may go: server group, zone, tags.
+  public var constraints = PlacementConstraints()
 }
 
 /// A migration wave (phase): which systems move, when.

@@ -44,15 +44,23 @@ public enum ConsolidationSimulation {
     let streams = StreamFactory(runSeed: seed)
     let demand = try DemandBuilder.build(scenario, streams: streams)
 
-    // Policies per pool.
+    // Policies per pool, configured with the pool's scheduler parameters (none with --scheduler).
     var policies: [any PlacementPolicy] = []
     for p in scenario.pools {
       let name = options.scheduler ?? p.scheduler
-      guard let policy = options.registry.policy(named: name) else {
+      guard var policy = options.registry.policy(named: name) else {
         let hint = options.registry.suggestion(for: name).map { " (did you mean `\($0)`?)" } ?? ""
         throw SimulationError(
           input:
             "unknown scheduler `\(name)`\(hint); known: \(options.registry.names.joined(separator: ", "))")
+      }
+      if options.scheduler == nil && !p.schedulerParameters.isEmpty {
+        let given = p.schedulerParameters
+        do {
+          policy = try options.registry.policy(named: name, parameters: policyParameters(given))
+        } catch {
+          throw SimulationError(input: "\(given.location): `\(given.field)`: \(error.description)")
+        }
       }
       policies.append(policy)
     }
@@ -180,14 +188,48 @@ public enum ConsolidationSimulation {
 
   // MARK: - Placement
 
+  /// The placement library's form of a pool's scheduler parameters.
+  static func policyParameters(_ given: SchedulerParameters) -> PolicyParameters {
+    var weights: [String: Double] = [:]
+    for w in given.weights { weights[w.name] = w.value }
+    return PolicyParameters(
+      weights: weights, filters: given.filters, order: given.order.flatMap(BatchOrder.init(rawValue:)))
+  }
+
+  /// An empty snapshot of a pool: its hosts form one aggregate carrying the pool's zone, MLPS
+  /// level, owner, tags and power curve; hosts per cabinet come from the after-cabinet model
+  /// (rack units and power budget at the host's nameplate power), for the fewest-cabinets weigher.
+  static func emptyCluster(_ spec: PoolSpec, cabinet: CabinetModel) -> ClusterSnapshot {
+    let pool = spec.pool
+    let model = pool.hostModel
+    let byUnits = model.rackUnits > 0 ? cabinet.usableRackUnits / model.rackUnits : 1
+    let byPower = model.budgetWatts > 0 ? Int(cabinet.powerBudgetKW * 1000 / model.budgetWatts) : byUnits
+    let aggregate = HostAggregate(
+      name: pool.name, zone: pool.zone, mlps: pool.mlps, dedicatedTo: pool.dedicatedTo, tags: Set(spec.tags),
+      power: model.power)
+    return ClusterSnapshot(
+      hosts: [], newHostCapacity: pool.hostAllocatable, canOpenHost: true, aggregates: [aggregate],
+      newHostAggregate: 0, hostsPerCabinet: max(1, min(byUnits, byPower)))
+  }
+
+  /// The placement request of VM number `k` (from 0) of system `s`.
+  static func request(_ s: SystemSpec, vm k: Int) -> PlacementRequest {
+    let name = s.system.name
+    let group = s.constraints.serverGroup.map { g in
+      ServerGroup(name: g.name, policy: g.policy == .affinity ? .affinity : .antiAffinity)
+    }
+    return PlacementRequest(
+      id: "\(name)-vm\(k + 1)", size: s.flavour.size, system: name, bureau: s.system.bureau,
+      mlps: s.system.mlps,
+      zone: s.constraints.zone, tags: Set(s.constraints.tags), serverGroup: group)
+  }
+
   static func place(_ scenario: Scenario, sizing: [Sized], policies: [any PlacementPolicy])
     throws(SimulationError)
     -> PlacementPlan
   {
     var plan = PlacementPlan(poolCount: scenario.pools.count, waveCount: scenario.waves.count)
-    var clusters = scenario.pools.map {
-      ClusterSnapshot(hosts: [], newHostCapacity: $0.pool.hostAllocatable, canOpenHost: true)
-    }
+    var clusters = scenario.pools.map { emptyCluster($0, cabinet: scenario.cabinetAfter) }
     for wave in scenario.waves {
       for (p, spec) in scenario.pools.enumerated() {
         var batch: [PlacementRequest] = []
@@ -196,9 +238,7 @@ public enum ConsolidationSimulation {
           let s = scenario.systems[i]
           guard s.system.pool == spec.pool.name else { continue }
           for k in 0..<sizing[i].vms {
-            batch.append(
-              PlacementRequest(
-                id: "\(name)-vm\(k + 1)", size: s.flavour.size, system: name, bureau: s.system.bureau))
+            batch.append(request(s, vm: k))
           }
         }
         if batch.isEmpty {
@@ -230,8 +270,7 @@ public enum ConsolidationSimulation {
           throw SimulationError(
             internal: "pool \(spec.pool.name): host indices are not contiguous (\(h.index) at \(j))")
         }
-        clusters[p] = ClusterSnapshot(
-          hosts: outcome.hosts, newHostCapacity: spec.pool.hostAllocatable, canOpenHost: true)
+        clusters[p].hosts = outcome.hosts
         plan.hostsAfterWave[p].append(outcome.hosts.count)
       }
     }
