@@ -70,8 +70,9 @@ extension PlacementRegistry {
     guard let configurable = found as? any ConfigurablePlacementPolicy else {
       let configurableNames = names.filter { policy(named: $0) is any ConfigurablePlacementPolicy }
       throw PolicyConfigurationError(
-        "scheduler `\(name)` takes no parameters (weights, filters, order)",
-        hint: configurableNames.isEmpty ? nil : "these do: \(configurableNames.joined(separator: ", "))")
+        "scheduler `\(name)` takes no weights, filters or order",
+        hint: configurableNames.isEmpty
+          ? nil : "schedulers that do: \(configurableNames.joined(separator: ", "))")
     }
     return try configurable.configured(with: parameters)
   }
