@@ -60,28 +60,32 @@ final class Fields {
     count = 0
     missingFollowerAfter = nil
     let n = line.count
-    let sep = separator.byte
+    guard let base = line.baseAddress, n > 0 else {
+      starts[0] = 0
+      ends[0] = 0
+      count = 1
+      return
+    }
+    let sep = Int32(separator.byte)
     var fieldStart = 0
-    var i = 0
-    while i < n {
-      if line[i] == sep {
-        if count < Fields.capacity {
-          starts[count] = fieldStart
-          ends[count] = i
-        }
-        count += 1
-        i += 1
-        if let follower = separator.follower {
-          if i < n && line[i] == follower {
-            i += 1
-          } else if missingFollowerAfter == nil {
-            missingFollowerAfter = count - 1
-          }
-        }
-        fieldStart = i
-        continue
+    while fieldStart <= n,
+      let found = memchr(base + fieldStart, sep, n - fieldStart)
+    {
+      let i = UnsafeRawPointer(found).assumingMemoryBound(to: UInt8.self) - base
+      if count < Fields.capacity {
+        starts[count] = fieldStart
+        ends[count] = i
       }
-      i += 1
+      count += 1
+      var next = i + 1
+      if let follower = separator.follower {
+        if next < n && base[next] == follower {
+          next += 1
+        } else if missingFollowerAfter == nil {
+          missingFollowerAfter = count - 1
+        }
+      }
+      fieldStart = next
     }
     if count < Fields.capacity {
       starts[count] = fieldStart
