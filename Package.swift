@@ -13,6 +13,7 @@ let package = Package(
     .library(name: "Stochastics", targets: ["Stochastics"]),
     .library(name: "Placement", targets: ["Placement"]),
     .library(name: "Simulation", targets: ["Simulation"]),
+    .library(name: "DynamicConsolidation", targets: ["DynamicConsolidation"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -45,9 +46,11 @@ let package = Package(
     ),
     .target(name: "Reports", dependencies: ["Simulation", "Scenario", "CapacityModel"]),
     .target(
+      name: "DynamicConsolidation", dependencies: ["SimCore", "CapacityModel", "Stochastics", "Workload"]),
+    .target(
       name: "YunheCLI",
       dependencies: [
-        "Reports", "Simulation", "Scenario", "Placement",
+        "Reports", "Simulation", "Scenario", "Placement", "DynamicConsolidation",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -76,5 +79,6 @@ let package = Package(
     .testTarget(
       name: "ReportsTests", dependencies: ["Reports", "Simulation", "Scenario"], exclude: ["Golden"]),
     .testTarget(name: "YunheCLITests", dependencies: ["YunheCLI"]),
+    .testTarget(name: "DynamicConsolidationTests", dependencies: ["DynamicConsolidation"]),
   ]
 )

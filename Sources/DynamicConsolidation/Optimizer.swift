@@ -1,0 +1,407 @@
+import Foundation
+
+extension Engine {
+  /// CloudSim's `getUtilizationOfCpuMips` of the allocation policy: allocated MIPS of the host's
+  /// VMs in the planning state, a migrating-in VM counted at ten times its 10 % share.
+  @inline(__always) func plannedUtilisationMips(_ h: Int) -> Double {
+    var sum = 0.0
+    let a = alloc[h]
+    for (i, v) in list[h].enumerated() {
+      if isMigratingIn(h, v) { sum += a[i] * 0.9 / 0.1 }
+      sum += a[i]
+    }
+    return sum
+  }
+
+  /// The host's synthetic utilisation history (newest first) into `scratch`; returns its length
+  /// after trimming trailing zeros (at least 1).
+  func hostHistory(_ h: Int, extra: Int) -> Int {
+    for i in 0..<historyLength { scratch[i] = 0 }
+    let total = hostTotal[h]
+    for v32 in list[h] { addHistory(Int(v32), total) }
+    if extra >= 0 { addHistory(extra, total) }
+    var i = historyLength - 1
+    while i >= 0 {
+      let x = scratch[i]
+      i -= 1
+      if x != 0 { break }
+    }
+    return i + 2
+  }
+
+  @inline(__always) private func addHistory(_ v: Int, _ total: Double) {
+    let n = historyCount[v]
+    let mips = vmMips[v]
+    for i in 0..<n { scratch[i] += history(v, i) * mips / total }
+  }
+
+  @inline(__always) func requestedUtilisation(_ h: Int, extra: Int) -> Double {
+    var total = 0.0
+    for v in list[h] { total += req[Int(v)] }
+    if extra >= 0 { total += req[extra] }
+    return total / hostTotal[h]
+  }
+
+  /// The policy's overload test on host `h`, with VM `extra` (≥ 0) tentatively added.
+  func isOverloaded(_ h: Int, extra: Int = -1) -> Bool {
+    guard case .migration(let detection, _) = policy.kind else { return false }
+    switch detection {
+    case .thr(let threshold):
+      return requestedUtilisation(h, extra: extra) > threshold
+    case .iqr(let s, let fallback), .mad(let s, let fallback):
+      let n = hostHistory(h, extra: extra)
+      guard n >= 12 else { return requestedUtilisation(h, extra: extra) > fallback }
+      var data = Array(scratch[0..<n])
+      let spread: Double
+      if case .iqr = detection {
+        data.sort()
+        let q1 = Int((0.25 * Double(n + 1) + 0.5).rounded(.down)) - 1
+        let q3 = Int((0.75 * Double(n + 1) + 0.5).rounded(.down)) - 1
+        spread = data[q3] - data[q1]
+      } else {
+        spread = Statistics.mad(data)
+      }
+      return requestedUtilisation(h, extra: extra) > 1 - s * spread
+    case .lr(let s, let fallback), .lrr(let s, let fallback):
+      let n = hostHistory(h, extra: extra)
+      let length = 10
+      guard n >= length else { return requestedUtilisation(h, extra: extra) > fallback }
+      // Oldest of the last ten first, x = 1…10 (ordinary least squares: CloudSim 3.0.3 never
+      // applies the tricube/bisquare weights).
+      var regression = SimpleRegression()
+      for i in 0..<length { regression.add(Double(i + 1), scratch[length - i - 1]) }
+      let slope = regression.slope
+      let intercept = regression.intercept(slope)
+      var maxRam = Int(Int32.min)
+      for v in list[h] { maxRam = Swift.max(maxRam, vmRam[Int(v)]) }
+      if extra >= 0 { maxRam = Swift.max(maxRam, vmRam[extra]) }
+      let migrationTime = Double(maxRam) / (hostBw[h] / (2 * 8000))
+      let intervals = (migrationTime / config.schedulingInterval).rounded(.up)
+      let predicted = (intercept + slope * (Double(length) + intervals)) * s
+      return predicted >= 1
+    }
+  }
+
+  /// The VM the selection policy takes off host `h` (nil when every VM is migrating).
+  func selectVM(_ h: Int) -> Int32? {
+    guard case .migration(_, let selection) = policy.kind else { return nil }
+    let candidates = list[h].filter { !inMigration[Int($0)] }
+    guard !candidates.isEmpty else { return nil }
+    switch selection {
+    case .mmt:
+      return minimumMigrationTime(candidates)
+    case .mu:
+      var best: Int32? = nil
+      var minimum = Double.greatestFiniteMagnitude
+      for v in candidates {
+        let metric = req[Int(v)] / vmMips[Int(v)]
+        if metric < minimum {
+          minimum = metric
+          best = v
+        }
+      }
+      return best
+    case .rs:
+      return candidates[random.int(below: candidates.count)]
+    case .mc:
+      guard let metrics = correlationCoefficients(candidates) else { return minimumMigrationTime(candidates) }
+      var maxMetric = Double.leastNonzeroMagnitude
+      var index = 0
+      for (i, m) in metrics.enumerated() where m > maxMetric {
+        maxMetric = m
+        index = i
+      }
+      return candidates[index]
+    }
+  }
+
+  func minimumMigrationTime(_ candidates: [Int32]) -> Int32? {
+    var best: Int32? = nil
+    var minimum = Double.greatestFiniteMagnitude
+    for v in candidates {
+      let metric = Double(vmRam[Int(v)])
+      if metric < minimum {
+        minimum = metric
+        best = v
+      }
+    }
+    return best
+  }
+
+  /// R² of each VM's history regressed (OLS with intercept) on the others'; nil where CloudSim's
+  /// regression throws (too few observations, or a singular design).
+  func correlationCoefficients(_ vms: [Int32]) -> [Double]? {
+    let n = vms.count
+    let m = vms.map { historyCount[Int($0)] }.min() ?? 0
+    guard n >= 2, m >= n, m > 0 else { return nil }
+    var data = [[Double]](repeating: [], count: n)
+    for (i, v) in vms.enumerated() { data[i] = (0..<m).map { history(Int(v), $0) } }
+    var result: [Double] = []
+    for i in 0..<n {
+      var columns: [[Double]] = [[Double](repeating: 1, count: m)]
+      for j in 0..<n where j != i { columns.append(data[j]) }
+      guard let r2 = OLS.rSquared(columns: columns, y: data[i]) else { return nil }
+      result.append(r2)
+    }
+    return result
+  }
+
+  // MARK: - Planning
+
+  func create(_ h: Int, _ v: Int32) {
+    list[h].append(v)
+    vmHost[Int(v)] = Int32(h)
+    reallocate(h)
+  }
+
+  func destroy(_ h: Int, _ v: Int32) {
+    list[h].removeAll { $0 == v }
+    vmHost[Int(v)] = -1
+    reallocate(h)
+  }
+
+  /// Power-aware best fit: the host whose power grows least (ties to the lowest id).
+  func findHost(_ v: Int32, excluded: [Bool]) -> Int? {
+    let vi = Int(v)
+    let r = req[vi]
+    var best = -1
+    var minPower = Double.greatestFiniteMagnitude
+    for h in 0..<hostCount where !excluded[h] {
+      guard hostPe[h] >= r, available[h] >= r else { continue }
+      if util[h] != 0 && isOverloaded(h, extra: vi) { continue }
+      let after = (plannedUtilisationMips(h) + r) / hostTotal[h]
+      guard after <= 1 else { continue }
+      let diff = power(h, after) - power(h, cpuUtilisation(h))
+      if diff < minPower {
+        minPower = diff
+        best = h
+      }
+    }
+    return best >= 0 ? best : nil
+  }
+
+  func sortedByRequest(_ vms: [Int32]) -> [Int32] {
+    // Stable, descending by requested MIPS (Java's Collections.sort is stable).
+    let indexed = vms.enumerated().map { ($0.offset, $0.element) }
+    return indexed.sorted { a, b in
+      let ra = req[Int(a.1)]
+      let rb = req[Int(b.1)]
+      return ra > rb || (ra == rb && a.0 < b.0)
+    }.map(\.1)
+  }
+
+  /// One optimisation round: overloaded hosts shed VMs, then underloaded hosts are emptied
+  /// all-or-nothing; the planning state is then restored and the plan returned.
+  func optimize(_ t: Double) -> [(vm: Int32, host: Int32)] {
+    var overloaded: [Int] = []
+    for h in 0..<hostCount where isOverloaded(h) { overloaded.append(h) }
+    // Save.
+    var saved: [[Int32]] = []
+    saved.reserveCapacity(hostCount)
+    for h in 0..<hostCount {
+      let incoming = migIn[h]
+      saved.append(incoming.isEmpty ? list[h] : list[h].filter { !incoming.contains($0) })
+    }
+    var toMigrate: [Int32] = []
+    for h in overloaded {
+      while true {
+        guard let v = selectVM(h) else { break }
+        toMigrate.append(v)
+        destroy(h, v)
+        if !isOverloaded(h) { break }
+      }
+    }
+    var plan: [(vm: Int32, host: Int32)] = []
+    var excluded = [Bool](repeating: false, count: hostCount)
+    for h in overloaded { excluded[h] = true }
+    for v in sortedByRequest(toMigrate) {
+      if let h = findHost(v, excluded: excluded) {
+        create(h, v)
+        plan.append((v, Int32(h)))
+      }
+    }
+    // Underload consolidation.
+    var excludedUnder = excluded
+    var count = overloaded.count
+    for h in 0..<hostCount where cpuUtilisation(h) == 0 {
+      if !excludedUnder[h] { count += 1 }
+      excludedUnder[h] = true
+      excluded[h] = true
+    }
+    while count < hostCount {
+      var pick = -1
+      var minimum = 1.0
+      for h in 0..<hostCount where !excludedUnder[h] {
+        let u = cpuUtilisation(h)
+        if u > 0 && u < minimum && !allMigratingOutOrAnyIn(h) {
+          minimum = u
+          pick = h
+        }
+      }
+      guard pick >= 0 else { break }
+      excludedUnder[pick] = true
+      count += 1
+      excluded[pick] = true
+      let vms = list[pick].filter { !inMigration[Int($0)] }
+      if vms.isEmpty { continue }
+      var placed: [(vm: Int32, host: Int32)] = []
+      for v in sortedByRequest(vms) {
+        if let h = findHost(v, excluded: excluded) {
+          list[h].append(v)
+          vmHost[Int(v)] = Int32(h)
+          reallocate(h)
+          placed.append((v, Int32(h)))
+        } else {
+          for p in placed { destroy(Int(p.host), p.vm) }
+          placed.removeAll()
+          break
+        }
+      }
+      for p in placed where !excludedUnder[Int(p.host)] {
+        excludedUnder[Int(p.host)] = true
+        count += 1
+      }
+      plan.append(contentsOf: placed)
+    }
+    // Restore: migrating-in VMs first, then the saved VMs in their order.
+    for h in 0..<hostCount {
+      list[h] = migIn[h] + saved[h]
+      for v in saved[h] { vmHost[Int(v)] = Int32(h) }
+      reallocate(h)
+    }
+    return plan
+  }
+
+  func allMigratingOutOrAnyIn(_ h: Int) -> Bool {
+    for v in list[h] {
+      if !inMigration[Int(v)] { return false }
+      if isMigratingIn(h, v) { return true }
+    }
+    return true
+  }
+}
+
+/// Commons-math's `SimpleRegression` (with intercept), update for update.
+struct SimpleRegression {
+  var sumX = 0.0
+  var sumY = 0.0
+  var sumXX = 0.0
+  var sumYY = 0.0
+  var sumXY = 0.0
+  var xbar = 0.0
+  var ybar = 0.0
+  var n = 0
+
+  mutating func add(_ x: Double, _ y: Double) {
+    if n == 0 {
+      xbar = x
+      ybar = y
+    } else {
+      let fact1 = 1.0 + Double(n)
+      let fact2 = Double(n) / (1.0 + Double(n))
+      let dx = x - xbar
+      let dy = y - ybar
+      sumXX += dx * dx * fact2
+      sumYY += dy * dy * fact2
+      sumXY += dx * dy * fact2
+      xbar += dx / fact1
+      ybar += dy / fact1
+    }
+    sumX += x
+    sumY += y
+    n += 1
+  }
+
+  var slope: Double {
+    if n < 2 || abs(sumXX) < 10 * Double.leastNonzeroMagnitude { return .nan }
+    return sumXY / sumXX
+  }
+
+  func intercept(_ slope: Double) -> Double { (sumY - slope * sumX) / Double(n) }
+}
+
+enum Statistics {
+  /// Commons-math's legacy percentile estimate of the median.
+  static func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    let n = sorted.count
+    if n == 0 { return .nan }
+    if n == 1 { return sorted[0] }
+    let pos = 50 * Double(n + 1) / 100
+    if pos < 1 { return sorted[0] }
+    if pos >= Double(n) { return sorted[n - 1] }
+    let fpos = pos.rounded(.down)
+    let d = pos - fpos
+    let lower = sorted[Int(fpos) - 1]
+    let upper = sorted[Int(fpos)]
+    return lower + d * (upper - lower)
+  }
+
+  /// Median absolute deviation.
+  static func mad(_ values: [Double]) -> Double {
+    guard !values.isEmpty else { return 0 }
+    let m = median(values)
+    return median(values.map { abs(m - $0) })
+  }
+}
+
+/// Ordinary least squares by Householder QR (as commons-math's `OLSMultipleLinearRegression`).
+enum OLS {
+  /// R² of `y` on the given columns (the first one is the intercept); nil when singular.
+  static func rSquared(columns: [[Double]], y: [Double]) -> Double? {
+    var qrt = columns
+    let n = qrt.count
+    let m = y.count
+    guard n <= m else { return nil }
+    var rDiag = [Double](repeating: 0, count: n)
+    for minor in 0..<Swift.min(m, n) {
+      var xNormSqr = 0.0
+      for row in minor..<m { xNormSqr += qrt[minor][row] * qrt[minor][row] }
+      let a = qrt[minor][minor] > 0 ? -xNormSqr.squareRoot() : xNormSqr.squareRoot()
+      rDiag[minor] = a
+      if a != 0 {
+        qrt[minor][minor] -= a
+        for col in (minor + 1)..<n {
+          var alpha = 0.0
+          for row in minor..<m { alpha -= qrt[col][row] * qrt[minor][row] }
+          alpha /= a * qrt[minor][minor]
+          for row in minor..<m { qrt[col][row] -= alpha * qrt[minor][row] }
+        }
+      }
+    }
+    for d in rDiag where abs(d) <= 0 { return nil }
+    var yy = y
+    for minor in 0..<Swift.min(m, n) {
+      var dot = 0.0
+      for row in minor..<m { dot += yy[row] * qrt[minor][row] }
+      dot /= rDiag[minor] * qrt[minor][minor]
+      for row in minor..<m { yy[row] += dot * qrt[minor][row] }
+    }
+    var beta = [Double](repeating: 0, count: n)
+    for row in stride(from: n - 1, through: 0, by: -1) {
+      yy[row] /= rDiag[row]
+      let yRow = yy[row]
+      beta[row] = yRow
+      for i in 0..<row { yy[i] -= yRow * qrt[row][i] }
+    }
+    var ssr = 0.0
+    for r in 0..<m {
+      var fitted = 0.0
+      for c in 0..<n { fitted += columns[c][r] * beta[c] }
+      let e = y[r] - fitted
+      ssr += e * e
+    }
+    // Second central moment, computed incrementally as commons-math does.
+    var m1 = 0.0
+    var m2 = 0.0
+    var count = 0.0
+    for value in y {
+      count += 1
+      let dev = value - m1
+      let nDev = dev / count
+      m1 += nDev
+      m2 += (count - 1) * dev * nDev
+    }
+    return 1 - ssr / m2
+  }
+}
