@@ -56,7 +56,7 @@ public struct FittedTrace: Sendable, Equatable, Codable {
   /// The JSON text (sorted keys, indented).
   public func json() throws(WorkloadError) -> Data {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     do {
       return try encoder.encode(self)
     } catch {
