@@ -88,7 +88,9 @@ public struct Yunhe: ParsableCommand {
     abstract:
       "Yunhe (云合): simulate moving government bureaus' systems from dedicated racks into shared pools.",
     version: yunheVersion,
-    subcommands: [RunCommand.self, ValidateCommand.self, SchedulersCommand.self, DynamicCommand.self])
+    subcommands: [
+      RunCommand.self, ValidateCommand.self, SchedulersCommand.self, DynamicCommand.self, TraceCommand.self,
+    ])
 
   public init() {}
 }
