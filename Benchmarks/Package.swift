@@ -7,7 +7,8 @@ import PackageDescription
 /// Adding a benchmark suite is one entry in `benchmarkSuites` plus a folder
 /// `Benchmarks/<Name>/` holding its sources (which define `let benchmarks = { ... }`).
 let benchmarkSuites: [(name: String, dependencies: [Target.Dependency])] = [
-  ("SimCoreBenchmarks", [.product(name: "SimCore", package: "Yunhe")])
+  ("SimCoreBenchmarks", [.product(name: "SimCore", package: "Yunhe")]),
+  ("FilterBenchmarks", [.product(name: "Placement", package: "Yunhe")]),
 ]
 
 let package = Package(
@@ -30,6 +31,12 @@ let package = Package(
       name: "HoldModel",
       dependencies: [.product(name: "SimCore", package: "Yunhe")],
       path: "Sources/HoldModel"
-    )
+    ),
+    // Plain release executable: filter-scheduler requests per second against 10 000 hosts.
+    .executableTarget(
+      name: "FilterHarness",
+      dependencies: [.product(name: "Placement", package: "Yunhe")],
+      path: "Sources/FilterHarness"
+    ),
   ]
 )

@@ -230,7 +230,11 @@ public struct FilterScheduler: ConfigurablePlacementPolicy {
   /// once by every filter of the run, and a host is counted against the first filter of the run
   /// that refuses its aggregate — the same counts as applying the filters one after another.
   func filterHosts(_ request: PlacementRequest, in cluster: ClusterSnapshot) -> ([Int], [FilterCount]) {
-    var candidates = Array(cluster.hosts.indices)
+    let n = cluster.hosts.count
+    var candidates = [Int](unsafeUninitializedCapacity: n) { buffer, count in
+      for i in 0..<n { buffer[i] = i }
+      count = n
+    }
     var counts = filters.map { FilterCount(filter: $0.name, rejected: 0) }
     var i = 0
     while i < filters.count {
