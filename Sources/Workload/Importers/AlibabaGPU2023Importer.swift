@@ -49,6 +49,7 @@ public enum AlibabaGPU2023Importer: TraceImporter {
     }
     var context = ImportContext(options: options)
     var gpu = GPUTotals()
+    var milliGPUs: Int64 = 0
     let scanner = LineScanner(options: options)
     let fields = Fields()
     var kind: Kind? = nil
@@ -91,7 +92,7 @@ public enum AlibabaGPU2023Importer: TraceImporter {
             throw row.error(p[4], "gpu_milli must be 1…1000 when num_gpu > 0, got \(milli)")
           }
           gpu.entitiesWithGPU += 1
-          gpu.gpus += Double(count * milli) / 1000
+          milliGPUs += count * milli
           if count == 1 && milli < 1000 { gpu.sharedGPUPods += 1 }
           context.repairs.note(
             "GPU request not imported (TraceSink has no GPU metric; see ImportSummary.gpu)", file: path,
@@ -130,6 +131,7 @@ public enum AlibabaGPU2023Importer: TraceImporter {
     guard kind != nil else { throw WorkloadError(file: path, line: 1, message: "empty file: no header line") }
     guard rows > 0 else { throw WorkloadError(file: path, line: 1, message: "no data rows after the header") }
     context.summary.rows = rows
+    if case .pods = kind { gpu.gpus = Double(milliGPUs) / 1000 }
     context.summary.gpu = gpu
     return context.finish(sink: &sink)
   }

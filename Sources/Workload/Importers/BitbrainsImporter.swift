@@ -18,12 +18,14 @@ import Foundation
 ///   converted to milliseconds since the Unix epoch (UTC), so the time of day is kept. (A file
 ///   whose first timestamp is above 10¹¹ would really be in milliseconds: it is read as such and
 ///   the repair reported.)
-/// - Capacity changes over time (cores, MHz, memory): the file is read twice, first for the
-///   largest capacity of each kind, which is declared (`CPU cores`, and `Memory capacity
-///   provisioned [KB]` / 2²⁰ as GiB); then CPU utilisation = usage MHz / largest capacity MHz and
-///   memory utilisation = usage KB / largest capacity KB, so that utilisation × declared capacity
-///   is the absolute demand. Each row whose capacities differ from the previous running row is
-///   counted in one repair ("provisioned capacity changes…").
+/// - Capacity changes over time (cores, MHz, memory): the largest capacity of each kind in the file
+///   is declared (`CPU cores`, and `Memory capacity provisioned [KB]` / 2²⁰ as GiB); CPU
+///   utilisation = usage MHz / largest capacity MHz and memory utilisation = usage KB / largest
+///   capacity KB, so that utilisation × declared capacity is the absolute demand. Each row whose
+///   capacities differ from the previous running row is counted in one repair ("provisioned
+///   capacity changes…"). The largest capacity is known at the end of the file, so the file's rows
+///   are kept meanwhile (32 bytes each, up to `ImportOptions.bitbrainsBufferedRows`, 64 MiB by
+///   default); a longer file is read a second time instead.
 /// - "VM off" rows (`CPU cores` = 0, capacity 0): the VM is not running; the row becomes a sample
 ///   with CPU utilisation 0 and memory utilisation = usage / largest capacity (usually 0), counted
 ///   as a repair. They are not skipped, so that an off period replays as no demand rather than as
@@ -50,10 +52,8 @@ public enum BitbrainsImporter: TraceImporter {
     let scanner = LineScanner(options: options)
     let fields = Fields()
     for (index, file) in files.enumerated() {
-      let capacity = try scanCapacities(file.path, scanner: scanner, fields: fields)
-      try importFile(
-        file, index: index, of: files.count, capacity: capacity, scanner: scanner, fields: fields,
-        context: &context, sink: &sink)
+      try readFile(
+        file, index: index, of: files.count, scanner: scanner, fields: fields, context: &context, sink: &sink)
     }
     return context.finish(sink: &sink)
   }
@@ -101,45 +101,94 @@ public enum BitbrainsImporter: TraceImporter {
     var firstChangeLine = 0
   }
 
-  /// First pass: the largest capacities (running rows only), with format checks on every row.
-  static func scanCapacities(_ path: String, scanner: LineScanner, fields: Fields) throws(WorkloadError)
-    -> Capacity
-  {
+  /// A row kept until the file's largest capacity is known.
+  struct BufferedRow {
+    var milliseconds: Int64
+    var line: Int32
+    var off: Bool
+    var cpuMegahertz: Double
+    var memoryKB: Double
+  }
+
+  /// Reads one VM file: one pass that checks every row, finds the largest capacities and keeps the
+  /// rows (up to `ImportOptions.bitbrainsBufferedRows`); then the samples are sent from the kept rows,
+  /// or, for a longer file, from a second read.
+  static func readFile(
+    _ file: (path: String, name: String), index: Int, of total: Int, scanner: LineScanner, fields: Fields,
+    context: inout ImportContext, sink: inout some TraceSink
+  ) throws(WorkloadError) {
+    let path = file.path
+    let limit = context.options.bitbrainsBufferedRows
     var capacity = Capacity()
     var header: Header? = nil
     var previous: (Int64, Double, Double)? = nil
-    _ = try scanner.scan(path: path, file: path) { line throws(WorkloadError) in
-      guard let h = header else {
-        header = try Header(line, fields: fields, file: path, separator: .semicolonTab, required: columns)
+    var timeScale: Int64 = 1000
+    var rows = 0
+    var buffer: [BufferedRow] = []
+    var buffering = true
+    // Column positions, copied out of the header so that rows do not touch its arrays.
+    var fieldCount = 0
+    var p = (0, 0, 0, 0, 0, 0)
+    let scan = try scanner.scan(path: path, file: path, filesDone: index, filesTotal: total) {
+      line throws(WorkloadError) in
+      guard fieldCount > 0 else {
+        let h = try Header(line, fields: fields, file: path, separator: .semicolonTab, required: columns)
+        header = h
+        fieldCount = h.names.count
+        p = (h.positions[0], h.positions[1], h.positions[2], h.positions[3], h.positions[4], h.positions[5])
         return
       }
       let row = fields.row(line, .semicolonTab)
-      try row.expectFields(h.names.count, .semicolonTab)
-      let cores = try row.integer(h.positions[1])
-      guard cores > 0 else { return }
-      let megahertz = try row.number(h.positions[2])
-      let memory = try row.number(h.positions[4])
-      capacity.cores = Swift.max(capacity.cores, cores)
-      capacity.megahertz = Swift.max(capacity.megahertz, megahertz)
-      capacity.memoryKB = Swift.max(capacity.memoryKB, memory)
-      if let p = previous, p != (cores, megahertz, memory) {
-        if capacity.changes == 0 { capacity.firstChangeLine = line.number }
-        capacity.changes += 1
+      try row.expectFields(fieldCount, .semicolonTab)
+      let stamp = try row.integer(p.0)
+      if rows == 0 && stamp > 100_000_000_000 {
+        timeScale = 1
+        context.repairs.note(
+          "timestamps are milliseconds (too large for seconds): read as milliseconds", file: path,
+          line: line.number)
       }
-      previous = (cores, megahertz, memory)
+      rows += 1
+      let (milliseconds, overflow) = stamp.multipliedReportingOverflow(by: timeScale)
+      guard !overflow else { throw row.error(p.0, "time is too large: \(row.text(p.0))") }
+      let cores = try row.integer(p.1)
+      let megahertz = try row.number(p.2)
+      let cpuUsage = try row.number(p.3)
+      let memoryCapacity = try row.number(p.4)
+      let memoryUsage = try row.number(p.5)
+      if cores > 0 {
+        capacity.cores = Swift.max(capacity.cores, cores)
+        capacity.megahertz = Swift.max(capacity.megahertz, megahertz)
+        capacity.memoryKB = Swift.max(capacity.memoryKB, memoryCapacity)
+        if let q = previous, q != (cores, megahertz, memoryCapacity) {
+          if capacity.changes == 0 { capacity.firstChangeLine = line.number }
+          capacity.changes += 1
+        }
+        previous = (cores, megahertz, memoryCapacity)
+      } else {
+        context.repairs.note(
+          "VM off (CPU cores = 0): CPU utilisation recorded as 0", file: path, line: line.number)
+      }
+      if buffering {
+        if buffer.count < limit {
+          buffer.append(
+            BufferedRow(
+              milliseconds: milliseconds, line: Int32(truncatingIfNeeded: line.number), off: cores == 0,
+              cpuMegahertz: cpuUsage, memoryKB: memoryUsage))
+        } else {
+          buffering = false
+          buffer = []
+        }
+      }
     }
-    guard header != nil else {
+    context.noteScan(scan, file: path)
+    guard let h = header else {
       throw WorkloadError(file: path, line: 1, message: "empty file: no header line")
     }
-    return capacity
-  }
-
-  /// Second pass: the samples.
-  static func importFile(
-    _ file: (path: String, name: String), index: Int, of total: Int, capacity: Capacity, scanner: LineScanner,
-    fields: Fields, context: inout ImportContext, sink: inout some TraceSink
-  ) throws(WorkloadError) {
-    let path = file.path
+    guard rows > 0 else {
+      throw WorkloadError(
+        file: path, line: Swift.max(scan.lines, 1), message: "no data rows after the header")
+    }
+    context.summary.rows += rows
     let entity = try context.declare(
       file.name, cpuCores: capacity.cores > 0 ? Double(capacity.cores) : nil,
       memoryGiB: capacity.memoryKB > 0 ? capacity.memoryKB / kibibytesPerGiB : nil, file: path, line: 1,
@@ -149,50 +198,43 @@ public enum BitbrainsImporter: TraceImporter {
         "provisioned capacity changes over time: the largest is declared and utilisation is usage / largest",
         file: path, line: capacity.firstChangeLine, count: capacity.changes)
     }
-    var header: Header? = nil
-    var timeScale: Int64 = 1000
-    var rows = 0
-    let scan = try scanner.scan(path: path, file: path, filesDone: index, filesTotal: total) {
-      line throws(WorkloadError) in
-      guard let h = header else {
-        header = try Header(line, fields: fields, file: path, separator: .semicolonTab, required: columns)
-        return
-      }
-      let row = fields.row(line, .semicolonTab)
-      try row.expectFields(h.names.count, .semicolonTab)
-      let p = h.positions
-      var stamp = try row.integer(p[0])
-      if rows == 0 && stamp > 100_000_000_000 {
-        timeScale = 1
-        context.repairs.note(
-          "timestamps are milliseconds (too large for seconds): read as milliseconds", file: path,
-          line: line.number)
-      }
-      rows += 1
-      let (ms, overflow) = stamp.multipliedReportingOverflow(by: timeScale)
-      guard !overflow else { throw row.error(p[0], "time is too large: \(row.text(p[0]))") }
-      stamp = ms
-      let cores = try row.integer(p[1])
-      let cpuUsage = try row.number(p[3])
-      let memoryUsage = try row.number(p[5])
-      let memory = capacity.memoryKB > 0 ? memoryUsage / capacity.memoryKB : .nan
-      let cpu: Double
-      if cores == 0 {
-        cpu = 0
-        context.repairs.note(
-          "VM off (CPU cores = 0): CPU utilisation recorded as 0", file: path, line: line.number)
-      } else {
-        cpu = capacity.megahertz > 0 ? cpuUsage / capacity.megahertz : 0
-      }
-      try context.sample(
-        entity, time: stamp, cpu: cpu, memory: memory, rule: .maximum, row: row, timeField: p[0],
-        entityName: "VM \(file.name)", sink: &sink)
+    let timeField = h.names[h.positions[0]]
+    let name = "VM \(file.name)"
+    func utilisation(off: Bool, cpu: Double, memory: Double) -> (Double, Double) {
+      (
+        off || capacity.megahertz <= 0 ? 0 : cpu / capacity.megahertz,
+        capacity.memoryKB > 0 ? memory / capacity.memoryKB : .nan
+      )
     }
-    context.noteScan(scan, file: path)
-    context.summary.rows += rows
-    guard rows > 0 else {
-      throw WorkloadError(
-        file: path, line: Swift.max(scan.lines, 1), message: "no data rows after the header")
+    if buffering {
+      for row in buffer {
+        let (cpu, memory) = utilisation(off: row.off, cpu: row.cpuMegahertz, memory: row.memoryKB)
+        try context.sample(
+          entity, time: row.milliseconds, cpu: cpu, memory: memory, rule: .maximum, file: path,
+          line: Int(row.line), field: timeField, timeText: String(row.milliseconds / timeScale),
+          entityName: name,
+          sink: &sink)
+      }
+    } else {
+      // Too long to keep: read again for the samples (the first read checked every row).
+      var seenHeader = false
+      _ = try scanner.scan(path: path, file: path, filesDone: index, filesTotal: total) {
+        line throws(WorkloadError) in
+        guard seenHeader else {
+          seenHeader = true
+          return
+        }
+        let row = fields.row(line, .semicolonTab)
+        guard row.fields.count == fieldCount else {
+          throw row.error(nil, "the file changed while it was being read")
+        }
+        let milliseconds = try row.integer(p.0) &* timeScale
+        let (cpu, memory) = utilisation(
+          off: try row.integer(p.1) == 0, cpu: try row.number(p.3), memory: try row.number(p.5))
+        try context.sample(
+          entity, time: milliseconds, cpu: cpu, memory: memory, rule: .maximum, row: row, timeField: p.0,
+          entityName: name, sink: &sink)
+      }
     }
     context.gate.flush(entity, sink: &sink)
   }

@@ -56,7 +56,7 @@ final class ByteReader {
         close(opened)
         throw WorkloadError(file: file, message: "is a folder, expected a file")
       }
-      size = Int64(info.st_size)
+      size = (info.st_mode & S_IFMT) == S_IFREG ? Int64(info.st_size) : nil
     } else {
       size = nil
     }
@@ -116,7 +116,8 @@ final class ByteReader {
       stream = s
     }
     guard let stream, let input else {
-      if rawEOF { return 0 }
+      // A regular file read up to its size at opening is done: spare the read(2) that returns 0.
+      if rawEOF || (size.map { rawBytesRead >= $0 && $0 > 0 } ?? false) { return 0 }
       return try rawRead(buffer)
     }
     while true {

@@ -25,8 +25,8 @@ final class Fields {
   /// Most fields kept; a line with more is reported as having too many.
   static let capacity = 64
 
-  private let starts = UnsafeMutablePointer<Int>.allocate(capacity: Fields.capacity)
-  private let ends = UnsafeMutablePointer<Int>.allocate(capacity: Fields.capacity)
+  let starts = UnsafeMutablePointer<Int>.allocate(capacity: Fields.capacity)
+  let ends = UnsafeMutablePointer<Int>.allocate(capacity: Fields.capacity)
   /// Fields found (at most `capacity + 1`).
   private(set) var count = 0
   /// The file being read, for errors.
@@ -51,7 +51,7 @@ final class Fields {
   @inline(__always)
   func row(_ line: Line, _ separator: Separator) -> Row {
     split(line.bytes, separator)
-    return Row(line: line, fields: self)
+    return Row(line: line, fields: self, starts: starts, ends: ends)
   }
 
   /// Splits `line` at `separator`. No quoting: every separator byte ends a field.
@@ -97,8 +97,14 @@ final class Fields {
   /// The range of field `i`, without surrounding spaces and tabs.
   @inline(__always)
   func range(_ i: Int, in line: UnsafeBufferPointer<UInt8>) -> Range<Int> {
-    var lo = starts[i]
-    var hi = ends[i]
+    Fields.trimmed(line, starts[i], ends[i])
+  }
+
+  /// `lo..<hi` without leading and trailing spaces and tabs.
+  @inline(__always)
+  static func trimmed(_ line: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> Range<Int> {
+    var lo = lo
+    var hi = hi
     while lo < hi && (line[lo] == 0x20 || line[lo] == 0x09) { lo += 1 }
     while hi > lo && (line[hi - 1] == 0x20 || line[hi - 1] == 0x09) { hi -= 1 }
     return lo..<hi
@@ -107,11 +113,15 @@ final class Fields {
 
 /// Byte-level number parsing.
 enum Cells {
-  /// 10⁰ … 10²², all exact.
-  static let powersOfTen: [Double] = {
-    var powers: [Double] = [1]
-    for _ in 1...22 { powers.append(powers[powers.count - 1] * 10) }
-    return powers
+  /// 10⁰ … 10²², all exact (a raw table: no reference counting in the parsing loop).
+  nonisolated(unsafe) static let powersOfTen: UnsafePointer<Double> = {
+    let table = UnsafeMutablePointer<Double>.allocate(capacity: 23)
+    var power = 1.0
+    for k in 0...22 {
+      table[k] = power
+      power *= 10
+    }
+    return UnsafePointer(table)
   }()
 
   /// A decimal number `[+-]digits[.digits][(e|E)[+-]digits]`, or `nan`/`inf`/`infinity`; nil when
@@ -170,12 +180,49 @@ enum Cells {
     if mantissa == 0 {
       value = 0
     } else if mantissa < (1 << 53) && exponent >= -22 {
+      // Both operands exact: one correctly rounded division.
       value = Double(mantissa)
       if exponent < 0 { value /= powersOfTen[-exponent] }
+    } else if exponent == 0 {
+      value = Double(mantissa)
+    } else if exponent >= -19 {
+      value = divide(mantissa, byPowerOfTen: -exponent)
     } else {
       return slow(line, range)
     }
     return negative ? -value : value
+  }
+
+  /// 10⁰ … 10¹⁹ as integers.
+  nonisolated(unsafe) static let integerPowersOfTen: UnsafePointer<UInt64> = {
+    let table = UnsafeMutablePointer<UInt64>.allocate(capacity: 20)
+    var power: UInt64 = 1
+    for k in 0...19 {
+      table[k] = power
+      if k < 19 { power *= 10 }
+    }
+    return UnsafePointer(table)
+  }()
+
+  /// `m / 10^k` correctly rounded, for any `m` and 1 ≤ k ≤ 19: a 128-by-64-bit division gives a
+  /// quotient of 55–57 bits, whose last bit is set when the remainder is not zero (a sticky bit), so
+  /// the conversion to Double rounds as the exact quotient would.
+  @inline(__always)
+  static func divide(_ m: UInt64, byPowerOfTen k: Int) -> Double {
+    let d = integerPowersOfTen[k]
+    let shift = Swift.max(0, 56 + (64 - d.leadingZeroBitCount) - (64 - m.leadingZeroBitCount))
+    let high: UInt64
+    let low: UInt64
+    if shift == 0 {
+      (high, low) = (0, m)
+    } else if shift < 64 {
+      (high, low) = (m >> (64 - shift), m << shift)
+    } else {
+      (high, low) = (m << (shift - 64), 0)
+    }
+    var (q, r) = d.dividingFullWidth((high, low))
+    if r != 0 { q |= 1 }
+    return Double(sign: .plus, exponent: -shift, significand: Double(q))
   }
 
   /// `nan`, `inf`, `infinity` (any case).
@@ -256,12 +303,15 @@ struct Row {
   let line: Line
   /// The split (owned by the importer, which outlives the row).
   unowned(unsafe) let fields: Fields
+  /// The split's field bounds, read without touching the class.
+  let starts: UnsafeMutablePointer<Int>
+  let ends: UnsafeMutablePointer<Int>
 
   var file: String { fields.file }
 
   @inline(__always) var bytes: UnsafeBufferPointer<UInt8> { line.bytes }
 
-  @inline(__always) func range(_ i: Int) -> Range<Int> { fields.range(i, in: line.bytes) }
+  @inline(__always) func range(_ i: Int) -> Range<Int> { Fields.trimmed(line.bytes, starts[i], ends[i]) }
 
   func name(_ i: Int) -> String { i < fields.names.count ? fields.names[i] : "column \(i + 1)" }
 
@@ -402,7 +452,7 @@ struct Header {
     var written: [String] = []
     for i in 0..<count { written.append(Cells.text(line.bytes, fields.range(i, in: line.bytes))) }
     fields.use(file: file, names: written)
-    let row = Row(line: line, fields: fields)
+    let row = Row(line: line, fields: fields, starts: fields.starts, ends: fields.ends)
     if let after = fields.missingFollowerAfter {
       throw row.error(
         after, "header fields must be separated by \(separator.display) (wrong separator?)")

@@ -158,7 +158,7 @@ public enum Google2011Importer: TraceImporter {
         context.repairs.note(
           "part present as .csv.gz and .csv: the .csv.gz is read, this copy skipped",
           file: root + "/" + other,
-          line: 0)
+          line: 1)
       }
       files.append(root + "/" + chosen)
     }

@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Counted repairs, keyed by kind and file, in order of first occurrence.
 struct RepairLog {
   private(set) var entries: [TraceRepair] = []
@@ -84,6 +90,15 @@ struct SampleGate {
     }
   }
 
+  /// Sends a sample straight to the sink, for an importer whose times increase by construction
+  /// (no pending sample may be held for `id`).
+  @inline(__always)
+  mutating func append(_ id: Int, time: Int64, cpu: Double, memory: Double, sink: inout some TraceSink) {
+    sink.append(
+      entity: slots[id].sinkID, timeMilliseconds: time, cpuUtilisation: cpu, memoryUtilisation: memory)
+    appended += 1
+  }
+
   /// Sends entity `id`'s pending sample.
   mutating func flush(_ id: Int, sink: inout some TraceSink) {
     guard id < slots.count, slots[id].hasPending else { return }
@@ -140,27 +155,39 @@ struct ImportContext {
     _ id: Int, time: Int64, cpu: Double, memory: Double, rule: DuplicateRule, row: Row, timeField: Int,
     entityName: @autoclosure () -> String, sink: inout some TraceSink
   ) throws(WorkloadError) {
+    try sample(
+      id, time: time, cpu: cpu, memory: memory, rule: rule, file: row.file, line: row.line.number,
+      field: row.name(timeField), timeText: row.text(timeField), entityName: entityName(), sink: &sink)
+  }
+
+  /// Offers a sample through the gate; `file`, `line`, `field` and `timeText` locate it in errors.
+  @inline(__always)
+  mutating func sample(
+    _ id: Int, time: Int64, cpu: Double, memory: Double, rule: DuplicateRule, file: @autoclosure () -> String,
+    line: Int, field: @autoclosure () -> String, timeText: @autoclosure () -> String,
+    entityName: @autoclosure () -> String, sink: inout some TraceSink
+  ) throws(WorkloadError) {
     switch gate.offer(id, time: time, cpu: cpu, memory: memory, rule: rule, sink: &sink) {
     case .accepted:
       return
     case .merged:
       guard rule == .maximum else { return }
       if options.timestamps == .reject {
-        throw row.error(
-          timeField,
-          "duplicated time \(row.text(timeField)) for \(entityName()) (ImportOptions.timestamps = .reject)")
+        throw WorkloadError(
+          file: file(), line: line, field: field(),
+          message: "duplicated time \(timeText()) for \(entityName()) (ImportOptions.timestamps = .reject)")
       }
       repairs.note(
-        "duplicated timestamp: rows merged, keeping the larger value of each metric", file: row.file,
-        line: row.line.number)
+        "duplicated timestamp: rows merged, keeping the larger value of each metric", file: file(), line: line
+      )
     case .older:
       if options.timestamps == .reject {
-        throw row.error(
-          timeField,
-          "time \(row.text(timeField)) goes backwards for \(entityName()) (ImportOptions.timestamps = .reject)"
-        )
+        throw WorkloadError(
+          file: file(), line: line, field: field(),
+          message:
+            "time \(timeText()) goes backwards for \(entityName()) (ImportOptions.timestamps = .reject)")
       }
-      repairs.note("decreasing timestamp: row dropped", file: row.file, line: row.line.number)
+      repairs.note("decreasing timestamp: row dropped", file: file(), line: line)
     }
   }
 
@@ -200,22 +227,30 @@ enum TraceFiles {
   }
 
   /// Entries of a folder (hidden ones left out), sorted by their UTF-8 bytes (as `LC_ALL=C ls`),
-  /// with whether each is a folder.
+  /// with whether each is a folder (from `readdir`'s type, or `stat` when the file system does not say).
   static func entries(_ url: URL) throws(WorkloadError) -> [(name: String, isFolder: Bool)] {
     let folder = path(url)
-    let names: [String]
-    do {
-      names = try FileManager.default.contentsOfDirectory(atPath: folder)
-    } catch {
-      throw WorkloadError(file: folder, message: "cannot list the folder: \(error.localizedDescription)")
+    guard let directory = opendir(folder) else {
+      throw WorkloadError(
+        file: folder, message: "cannot list the folder: \(String(cString: strerror(errno)))")
     }
-    return names.filter { !$0.hasPrefix(".") }
-      .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-      .map { name in
-        var isDirectory: ObjCBool = false
-        _ = FileManager.default.fileExists(atPath: folder + "/" + name, isDirectory: &isDirectory)
-        return (name, isDirectory.boolValue)
+    defer { closedir(directory) }
+    var found: [(name: [UInt8], isFolder: Bool)] = []
+    while let entry = readdir(directory) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+        Array(raw.prefix { $0 != 0 })
       }
+      guard let first = name.first, first != UInt8(ascii: ".") else { continue }
+      var isFolder = entry.pointee.d_type == UInt8(DT_DIR)
+      if entry.pointee.d_type == UInt8(DT_UNKNOWN) || entry.pointee.d_type == UInt8(DT_LNK) {
+        var info = stat()
+        let full = folder + "/" + String(decoding: name, as: UTF8.self)
+        isFolder = stat(full, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+      }
+      found.append((name, isFolder))
+    }
+    return found.sorted { $0.name.lexicographicallyPrecedes($1.name) }
+      .map { (String(decoding: $0.name, as: UTF8.self), $0.isFolder) }
   }
 
   /// Natural order: runs of digits compare as numbers (`file-2` before `file-10`), the rest by bytes.

@@ -93,10 +93,7 @@ final class LineScanner {
         atStart = false
         if base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { start = 3 }
       }
-      while start < end,
-        let found = memchr(base + start, Int32(UInt8(ascii: "\n")), end - start)
-      {
-        let newline = found.assumingMemoryBound(to: UInt8.self) - base
+      while start < end, let newline = Self.newline(base, from: start, to: end) {
         var stop = newline
         if stop > start && base[stop - 1] == UInt8(ascii: "\r") { stop -= 1 }
         result.lines += 1
@@ -134,6 +131,20 @@ final class LineScanner {
     }
     result.rawBytes = reader.rawBytesRead
     return result
+  }
+
+  /// The offset of the first `\n` in `base[from..<to]`: a short inline look first (short lines such
+  /// as PlanetLab's), then `memchr`.
+  @inline(__always)
+  private static func newline(_ base: UnsafeMutablePointer<UInt8>, from: Int, to: Int) -> Int? {
+    var i = from
+    let quick = Swift.min(to, from + 8)
+    while i < quick {
+      if base[i] == UInt8(ascii: "\n") { return i }
+      i += 1
+    }
+    guard i < to, let found = memchr(base + i, Int32(UInt8(ascii: "\n")), to - i) else { return nil }
+    return found.assumingMemoryBound(to: UInt8.self) - base
   }
 
   private static func binaryError(file: String, kind: TextValidator.Problem, line: Int, offset: Int64)

@@ -87,7 +87,9 @@ public enum NativeImporter: TraceImporter {
       }
       let row = fields.row(line, .comma)
       let p = h.positions
-      let k = index[row.text(p[0])]!
+      guard row.fields.count == h.names.count, let k = index[row.text(p[0])] else {
+        throw row.error(nil, "the file changed while it was being read")
+      }
       let time = try row.secondsAsMilliseconds(p[1])
       let cpu = try row.number(p[2])
       let memory = try row.number(p[3])

@@ -34,6 +34,9 @@ public struct ImportOptions: Sendable {
   public var maximumLineBytes: Int = 1 << 20
   /// Most entities one import may declare (per-entity state is the only state that grows).
   public var maximumEntities: Int = 20_000_000
+  /// Bitbrains: rows of one VM file kept (32 bytes each) while its largest capacity is found; a
+  /// longer file is read a second time instead.
+  public var bitbrainsBufferedRows: Int = 1 << 21
   /// PlanetLab: samples every file must have (nil accepts any count ≥ 1).
   public var planetLabSamplesPerFile: Int? = 288
   /// Called after every chunk read, from the importing thread.

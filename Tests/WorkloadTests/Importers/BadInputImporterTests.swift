@@ -194,3 +194,33 @@ import Testing
       ])
   }
 }
+
+/// The byte-level number parser agrees with the standard library on many decimals.
+@Suite struct NumberParsingTests {
+  @Test func agreesWithTheStandardLibrary() {
+    var generator = SystemRandomNumberGenerator()
+    var texts: [String] = []
+    for digits in 1...19 {
+      for _ in 0..<400 {
+        var text = ""
+        for _ in 0..<digits { text.append(Character(String(Int.random(in: 0...9, using: &generator)))) }
+        let point = Int.random(in: 0...digits, using: &generator)
+        let index = text.index(text.startIndex, offsetBy: point)
+        text.insert(".", at: index)
+        texts.append(text)
+      }
+    }
+    texts += [
+      "0.1", "0.3", "29.259994499999998", "9007199254740993", "18446744073709551615", "0.30000000000000004",
+    ]
+    var mismatches: [String] = []
+    for text in texts {
+      var bytes = Array(text.utf8)
+      let parsed = bytes.withUnsafeMutableBufferPointer {
+        Cells.double(UnsafeBufferPointer($0), 0..<$0.count)
+      }
+      if parsed != Double(text) { mismatches.append(text) }
+    }
+    #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+  }
+}

@@ -67,6 +67,16 @@ import Testing
     #expect(changes?.firstLine == 6)
   }
 
+  @Test func longFilesAreReadTwiceWithTheSameResult() throws {
+    var options = ImportOptions()
+    options.bitbrainsBufferedRows = 2
+    let kept = try importTrace(.bitbrains, "bitbrains/2013-7")
+    let reread = try importTrace(.bitbrains, "bitbrains/2013-7", options: options)
+    #expect(kept.sink.entities == reread.sink.entities)
+    #expect(kept.summary.repairs == reread.summary.repairs)
+    #expect(reread.summary.files == 3)
+  }
+
   @Test func duplicatesCanBeRejected() {
     let error = importError(.bitbrains, "bitbrains/2013-7/20.csv", options: rejectingOptions)
     #expect(error?.line == 11)
