@@ -34,7 +34,9 @@ let package = Package(
     .target(name: "Stochastics", dependencies: ["CGSL"]),
     .target(name: "SimCore"),
     .target(name: "CapacityModel"),
-    .target(name: "Workload", dependencies: ["Stochastics", "CapacityModel", "CZlib"]),
+    .target(
+      name: "Workload", dependencies: ["Stochastics", "CapacityModel", "CZlib"],
+      exclude: ["Importers/README.md"]),
     .target(name: "Placement", dependencies: ["CapacityModel"]),
     .target(
       name: "Scenario",
