@@ -67,6 +67,7 @@ struct ScenarioDecoder {
     let systemsNode = try top.requiredNode("systems")
     let systems = try decodeSystems(
       systemsNode, hostModels: hostModels, pools: pools, bureaus: bureaus)
+    try checkTraceMaps(pools, systems: systems, poolsNode: top.node("pools"))
     let waves = try decodeWaves(
       top.node("waves"), systems: systems, systemsNode: systemsNode, bureaus: bureaus)
     try top.finish()
@@ -323,6 +324,9 @@ struct ScenarioDecoder {
       let group = try r.string("cabinet_group") ?? (owner.map { "dedicated:\($0)" } ?? "shared")
       let equipment = try decodeEquipment(&r, path: path)
       let tags = try tagList(&r, "tags")
+      let trace = try r.node("trace").map { (t) throws(ScenarioError) in
+        try decodePoolTrace(t, path: "\(path).trace")
+      }
       try r.finish()
       pools.append(
         PoolSpec(
@@ -330,7 +334,8 @@ struct ScenarioDecoder {
             name: name, zone: zone, hostModel: model, cpuOvercommit: cpuOver, memoryOvercommit: memOver,
             headroom: headroom, mlps: level, dedicatedTo: owner, maxHosts: maxHosts, spareHosts: spare,
             cabinetGroup: group),
-          scheduler: scheduler, equipment: equipment, schedulerParameters: schedulerParameters, tags: tags))
+          scheduler: scheduler, equipment: equipment, schedulerParameters: schedulerParameters, tags: tags,
+          trace: trace))
     }
     return pools
   }
@@ -462,7 +467,14 @@ struct ScenarioDecoder {
         throw ctx.error(
           item, path, "system `\(name)` has neither `before` (dedicated servers) nor `after` (a pool target)")
       }
-      let load = try decodeLoad(r.requiredNode("load"), path: "\(path).load", kind: kind)
+      let load: LoadSource
+      if let loadNode = r.node("load") {
+        load = try decodeLoad(loadNode, path: "\(path).load", kind: kind)
+      } else if movable, pools.first(where: { $0.pool.name == poolName })?.trace != nil {
+        load = .poolTrace(pool: poolName)
+      } else {
+        load = try decodeLoad(r.requiredNode("load"), path: "\(path).load", kind: kind)
+      }
       try r.finish()
       systems.append(
         SystemSpec(
@@ -552,6 +564,14 @@ struct ScenarioDecoder {
 
   func decodeLoad(_ node: Node, path: String, kind: BusinessKind) throws(ScenarioError) -> LoadSource {
     var r = try MappingReader(node, path: path, ctx: ctx)
+    if let traceNode = r.node("trace"), case .mapping = traceNode {
+      var tr = try MappingReader(traceNode, path: "\(path).trace", ctx: ctx)
+      let entity = try tr.requiredString("entity")
+      let reference = try decodeTraceReference(&tr, node: traceNode, path: "\(path).trace")
+      try tr.finish()
+      try r.finish()
+      return .importedTrace(reference, entity: entity)
+    }
     if let tracePath = try r.string("trace") {
       let entity = try r.requiredString("entity")
       let resolved = resolve(tracePath)
@@ -576,6 +596,114 @@ struct ScenarioDecoder {
     try r.finish()
     if let problem = load.validate().first { throw ctx.error(node, path, problem) }
     return .synthetic(load)
+  }
+
+  /// A pool's trace: `{format, path, map: sample | {system: entity, …}, seed, vm_size, cpu_factor, start}`.
+  func decodePoolTrace(_ node: Node, path: String) throws(ScenarioError) -> TraceMapping {
+    var r = try MappingReader(node, path: path, ctx: ctx)
+    let reference = try decodeTraceReference(&r, node: node, path: path)
+    let seed = try r.int("seed", in: 0...Int.max).map { UInt64($0) }
+    let mapNode = try r.requiredNode("map")
+    let map: TraceMapping.Map
+    switch mapNode {
+    case .scalar(let scalar) where scalar.string == "sample":
+      map = .sample(seed: seed)
+    case .mapping(let pairs):
+      if seed != nil {
+        throw ctx.error(r.node("seed"), "\(path).seed", "`seed` applies only to `map: sample`")
+      }
+      var explicit: [String: String] = [:]
+      for (key, value) in pairs {
+        guard case .scalar(let k) = key, case .scalar(let v) = value, !k.string.isEmpty, !v.string.isEmpty
+        else {
+          throw ctx.error(
+            key, "\(path).map", "expected `system: entity` pairs of names",
+            hint: "e.g. map: {oa: \"12\", portal: \"7\"}")
+        }
+        explicit[k.string] = v.string
+      }
+      map = .explicit(explicit)
+    default:
+      throw ctx.error(
+        mapNode, "\(path).map", "expected `sample` or a mapping of system names to trace entities",
+        hint: "e.g. map: sample, or map: {oa: \"12\", portal: \"7\"}")
+    }
+    try r.finish()
+    return TraceMapping(trace: reference, map: map)
+  }
+
+  /// The common fields of a trace reference: `format`, `path`, `vm_size`, `cpu_factor`, `start`.
+  func decodeTraceReference(_ r: inout MappingReader, node: Node, path: String) throws(ScenarioError)
+    -> TraceReference
+  {
+    let formats = TraceFormat.allCases.map(\.rawValue) + ["yt"]
+    let format = try r.requiredString("format")
+    guard formats.contains(format) else {
+      throw ctx.error(
+        r.node("format"), "\(path).format", "unknown trace format `\(format)`",
+        hint: didYouMean(format, among: formats).map { "did you mean `\($0)`?" }
+          ?? "formats: \(formats.joined(separator: ", "))")
+    }
+    let resolved = resolve(try r.requiredString("path"))
+    if !FileManager.default.fileExists(atPath: resolved) {
+      throw ctx.error(
+        r.node("path"), "\(path).path", "trace `\(resolved)` does not exist",
+        hint: "paths are relative to the scenario file's folder")
+    }
+    var size: ResourceVector? = nil
+    if let sizeNode = r.node("vm_size") {
+      switch sizeNode {
+      case .scalar(let scalar):
+        guard let f = Flavour(conventionalName: scalar.string) else {
+          throw ctx.error(
+            sizeNode, "\(path).vm_size", "`\(scalar.string)` is not a size of the form <vCPU>C<GiB>G",
+            hint: "e.g. 4C8G, or a mapping {vcpu: 4, memory_gib: 8}")
+        }
+        size = f.size
+      default:
+        var sr = try MappingReader(sizeNode, path: "\(path).vm_size", ctx: ctx)
+        let vcpu = try sr.requiredDouble("vcpu", in: 0.01...4096)
+        let memory = try sr.requiredDouble("memory_gib", in: 0...1e7)
+        try sr.finish()
+        size = ResourceVector(vcpu: vcpu, memoryGiB: memory, storageGiB: 0)
+      }
+    }
+    let factor = try r.double("cpu_factor", in: 0.001...1000) ?? 1
+    let start = try r.duration("start") ?? 0
+    return TraceReference(
+      format: format, path: resolved, vmSize: size, cpuFactor: factor, startMilliseconds: start)
+  }
+
+  /// Checks each pool's explicit trace map against its systems: every key a system of the pool
+  /// without its own `load`, every such system mapped.
+  func checkTraceMaps(_ pools: [PoolSpec], systems: [SystemSpec], poolsNode: Node?) throws(ScenarioError) {
+    for (i, p) in pools.enumerated() {
+      guard let mapping = p.trace, case .explicit(let map) = mapping.map else { continue }
+      let path = "pools[\(i)].trace.map"
+      let mapNode = poolsNode?[i]?["trace"]?["map"]
+      let mapped = systems.filter { s in
+        if case .poolTrace(let pool) = s.load { return pool == p.pool.name }
+        return false
+      }.map(\.system.name)
+      for name in map.keys.sorted() where !mapped.contains(name) {
+        let hint: String
+        if systems.contains(where: { $0.system.name == name }) {
+          hint = "`\(name)` has its own `load` or moves to another pool"
+        } else {
+          hint =
+            didYouMean(name, among: mapped).map { "did you mean `\($0)`?" }
+            ?? "systems of this pool without `load`: \(mapped.joined(separator: ", "))"
+        }
+        throw ctx.error(
+          mapNode?[name] ?? mapNode ?? poolsNode, "\(path).\(name)",
+          "`\(name)` is not a system replaying this pool's trace", hint: hint)
+      }
+      for name in mapped where map[name] == nil {
+        throw ctx.error(
+          mapNode ?? poolsNode, path, "system `\(name)` has no `load` and no entry in the pool's trace map",
+          hint: "add `\(name): <entity>` to the map, or give the system a `load`")
+      }
+    }
   }
 
   func resolve(_ path: String) -> String {

@@ -65,6 +65,8 @@ public struct PoolSpec: Sendable, Hashable {
   public var schedulerParameters = SchedulerParameters()
   /// Tags of the pool's hosts (a Nova host aggregate's metadata), e.g. `ssd`; sorted, unique.
   public var tags: [String] = []
+  /// The pool's trace, replayed by its systems without their own `load`.
+  public var trace: TraceMapping? = nil
 }
 
 /// Parameters of a scheduler, as in `scheduler: {name: filter-pack, weights: {pack: 1}}`.
@@ -152,6 +154,55 @@ public enum LoadSource: Sendable, Hashable {
   case synthetic(SyntheticLoad)
   /// Read from a native long-form CSV trace (`entity,time_s,cpu_cores,mem_gib`).
   case trace(path: String, entity: String)
+  /// One entity of a trace in any supported format (`load: {trace: {format, path, entity}}`).
+  case importedTrace(TraceReference, entity: String)
+  /// The trace entity the system's pool maps to it (`pools[].trace`, the system has no `load`).
+  case poolTrace(pool: String)
+}
+
+/// A trace in one of the importers' formats (or a `.yt` store), and how its utilisation becomes
+/// demand.
+public struct TraceReference: Sendable, Hashable {
+  /// `TraceFormat` raw value (`bitbrains`, `planetlab`, …) or `yt`.
+  public var format: String
+  /// Path of the file or folder, resolved against the scenario's folder.
+  public var path: String
+  /// Size of utilisation 1.0 for every entity (vCPU, GiB); nil uses each entity's capacity from
+  /// the trace.
+  public var vmSize: ResourceVector?
+  /// Multiplier on CPU demand (relative per-core speed of the trace's hosts to the pool's).
+  public var cpuFactor: Double
+  /// Where in the trace the simulation starts, milliseconds after the trace's first sample.
+  public var startMilliseconds: Int64
+
+  /// Creates a reference.
+  public init(
+    format: String, path: String, vmSize: ResourceVector?, cpuFactor: Double, startMilliseconds: Int64
+  ) {
+    self.format = format
+    self.path = path
+    self.vmSize = vmSize
+    self.cpuFactor = cpuFactor
+    self.startMilliseconds = startMilliseconds
+  }
+}
+
+/// A pool's trace (`pools[].trace`): systems of the pool without their own `load` replay its
+/// entities.
+public struct TraceMapping: Sendable, Hashable {
+  /// How systems get entities.
+  public enum Map: Sendable, Hashable {
+    /// System name → entity name.
+    case explicit([String: String])
+    /// Entities drawn without replacement, in the pool's systems' file order, from the stream
+    /// `trace-map/<pool>` of `seed` (the run seed when nil).
+    case sample(seed: UInt64?)
+  }
+
+  /// The trace.
+  public var trace: TraceReference
+  /// The mapping.
+  public var map: Map
 }
 
 /// A business system with its load and its target in the pool.
