@@ -17,6 +17,7 @@ struct TraceCommand: ParsableCommand {
     abstract: "Import public workload traces into .yt stores, inspect them, fit and synthesise workloads.",
     subcommands: [
       TraceImportCommand.self, TraceInspectCommand.self, TraceFitCommand.self, TraceSynthCommand.self,
+      TraceVerifyCommand.self,
     ])
 }
 
@@ -201,6 +202,41 @@ struct TraceSynthCommand: ParsableCommand {
           + "from \(fit.models.count) model(s), seed \(seed), generated in \(String(format: "%.2f", seconds)) s"
       )
     }
+  }
+}
+
+/// `yunhe trace verify`.
+struct TraceVerifyCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "verify",
+    abstract: "Check a .yt store: header, directory and every column's checksum, with timings.")
+
+  @Argument(help: "The .yt file.") var path: String
+
+  func run() throws {
+    let url = URL(fileURLWithPath: path)
+    let opened = Date()
+    let store: TraceStore
+    do {
+      store = try TraceStore.open(url, verification: .metadata)
+    } catch {
+      throw CLIError(message: error.description)
+    }
+    let openSeconds = Date().timeIntervalSince(opened)
+    let verified = Date()
+    do {
+      try TraceStore.verify(url)
+    } catch {
+      throw CLIError(message: error.description)
+    }
+    let verifySeconds = Date().timeIntervalSince(verified)
+    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    print(
+      "\(path): ok, \(TraceInput.bytes(size)), \(TraceInput.grouped(store.entityCount)) entities, "
+        + "\(TraceInput.grouped(store.storedSampleCount)) samples per metric; opened (mapped, metadata checked) in "
+        + String(format: "%.2f ms", openSeconds * 1000) + "; all checksums verified in "
+        + String(
+          format: "%.3f s (%.2f GB/s)", verifySeconds, Double(size) / Swift.max(verifySeconds, 1e-9) / 1e9))
   }
 }
 
