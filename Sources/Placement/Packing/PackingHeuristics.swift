@@ -1,0 +1,258 @@
+/// An assignment of every item of an instance to a bin.
+public struct Packing: Hashable, Sendable {
+  /// The bin of each item (0-based), in the instance's item order.
+  public var binOfItem: [Int32]
+  /// Number of bins; bins are 0..<binCount and none is empty.
+  public var binCount: Int
+
+  /// Creates a packing.
+  public init(binOfItem: [Int32], binCount: Int) {
+    self.binOfItem = binOfItem
+    self.binCount = binCount
+  }
+
+  /// The items of each bin, in increasing item order.
+  public var bins: [[Int]] {
+    var result = [[Int]](repeating: [], count: binCount)
+    for (item, bin) in binOfItem.enumerated() where bin >= 0 && Int(bin) < binCount {
+      result[Int(bin)].append(item)
+    }
+    return result
+  }
+}
+
+/// The construction heuristics. Online ones (next, first, best and worst fit) pack the items in
+/// the order given; the decreasing ones sort them first, largest by their key first, ties by the
+/// size vector (lexicographically, largest first) and then by item index, so that the bins they
+/// build do not depend on the input order.
+public enum PackingHeuristic: Hashable, Sendable {
+  /// Next fit: only the last bin is open. O(n · d).
+  case nextFit
+  /// First fit: the lowest-numbered bin with room. O(n · d · log bins) (a max-tree over bins).
+  case firstFit
+  /// Best fit: the bin with the smallest residual measure after placing (ties to the lowest bin).
+  case bestFit(SizeKey)
+  /// Worst fit: the bin with the largest residual measure after placing (ties to the lowest bin).
+  case worstFit(SizeKey)
+  /// Items sorted by decreasing key, then first fit.
+  case firstFitDecreasing(SizeKey)
+  /// Items sorted by decreasing key, then best fit with the same key as residual measure.
+  case bestFitDecreasing(SizeKey)
+
+  /// True for the heuristics whose result depends on the input order.
+  public var isOnline: Bool {
+    switch self {
+    case .nextFit, .firstFit, .bestFit, .worstFit: return true
+    case .firstFitDecreasing, .bestFitDecreasing: return false
+    }
+  }
+
+  /// Packs `instance` in the item order `order` (a permutation of 0..<n; nil for 0, 1, …).
+  /// The decreasing heuristics ignore `order`.
+  public func pack(_ instance: PackingInstance, order: [Int32]? = nil) -> Packing {
+    let natural = { (0..<Int32(instance.count)).map { $0 } }
+    switch self {
+    case .nextFit: return PackingKernels.nextFit(instance, order: order ?? natural())
+    case .firstFit: return PackingKernels.firstFit(instance, order: order ?? natural())
+    case .bestFit(let key):
+      return PackingKernels.anyFit(instance, order: order ?? natural(), measure: SizeMeasure(key, instance: instance), best: true)
+    case .worstFit(let key):
+      return PackingKernels.anyFit(instance, order: order ?? natural(), measure: SizeMeasure(key, instance: instance), best: false)
+    case .firstFitDecreasing(let key):
+      return PackingKernels.firstFit(instance, order: PackingKernels.decreasingOrder(instance, key: key))
+    case .bestFitDecreasing(let key):
+      let measure = SizeMeasure(key, instance: instance)
+      return PackingKernels.anyFit(
+        instance, order: PackingKernels.decreasingOrder(instance, key: key), measure: measure, best: true)
+    }
+  }
+}
+
+/// The loops behind `PackingHeuristic`, over contiguous arrays with no per-item allocation.
+enum PackingKernels {
+  /// Relative slack of every fit test: a bin takes an item when its load stays within
+  /// capacity × (1 + 1e-9) in every dimension. `PackingChecker` applies the same rule.
+  static let relativeTolerance = 1e-9
+
+  static func tolerance(_ instance: PackingInstance) -> [Double] {
+    instance.capacity.map { $0 * relativeTolerance }
+  }
+
+  /// The decreasing order of `key`: largest first, ties by the size vector (largest first,
+  /// lexicographically) and then by item index. O(n log n).
+  static func decreasingOrder(_ instance: PackingInstance, key: SizeKey) -> [Int32] {
+    let n = instance.count
+    let d = instance.dimensions
+    let measure = SizeMeasure(key, instance: instance)
+    var keyed = [(key: Double, item: Int32)](repeating: (0, 0), count: n)
+    instance.items.withUnsafeBufferPointer { s in
+      for i in 0..<n { keyed[i] = (measure.value(s.baseAddress! + i * d), Int32(i)) }
+      keyed.sort { a, b in
+        if a.key != b.key { return a.key > b.key }
+        let (x, y) = (Int(a.item) * d, Int(b.item) * d)
+        for k in 0..<d where s[x + k] != s[y + k] { return s[x + k] > s[y + k] }
+        return a.item < b.item
+      }
+    }
+    return keyed.map(\.item)
+  }
+
+  static func nextFit(_ instance: PackingInstance, order: [Int32]) -> Packing {
+    let d = instance.dimensions
+    let limit = zip(instance.capacity, tolerance(instance)).map { $0 + $1 }
+    var load = [Double](repeating: 0, count: d)
+    var binOf = [Int32](repeating: 0, count: instance.count)
+    var bins = 0
+    instance.items.withUnsafeBufferPointer { s in
+      for item in order {
+        let base = Int(item) * d
+        var fits = bins > 0
+        if fits { for k in 0..<d where load[k] + s[base + k] > limit[k] { fits = false } }
+        if !fits {
+          bins += 1
+          for k in 0..<d { load[k] = 0 }
+        }
+        for k in 0..<d { load[k] += s[base + k] }
+        binOf[Int(item)] = Int32(bins - 1)
+      }
+    }
+    return Packing(binOfItem: binOf, binCount: bins)
+  }
+
+  static func firstFit(_ instance: PackingInstance, order: [Int32]) -> Packing {
+    let d = instance.dimensions
+    let n = instance.count
+    let tol = tolerance(instance)
+    // Expected bins: the L1 bound, plus room; the tree doubles when needed.
+    var tree = FitTree(capacity: instance.capacity, tolerance: tol, expectedBins: PackingBounds.l1(instance) + 16)
+    var remaining = [Double](repeating: 0, count: 0)
+    var binOf = [Int32](repeating: 0, count: n)
+    var bins = 0
+    var need = [Double](repeating: 0, count: d)
+    instance.items.withUnsafeBufferPointer { s in
+      for item in order {
+        let base = Int(item) * d
+        for k in 0..<d { need[k] = s[base + k] - tol[k] }
+        if bins == tree.leaves { tree.grow() }
+        let b = need.withUnsafeBufferPointer { tree.leftmost($0.baseAddress!) }
+        precondition(b >= 0 && b <= bins, "FitTree: no leaf fits a valid item")
+        if b == bins {
+          bins += 1
+          remaining.append(contentsOf: instance.capacity)
+        }
+        for k in 0..<d { remaining[b * d + k] -= s[base + k] }
+        remaining.withUnsafeBufferPointer { tree.set(b, $0.baseAddress! + b * d) }
+        binOf[Int(item)] = Int32(b)
+      }
+    }
+    return Packing(binOfItem: binOf, binCount: bins)
+  }
+
+  /// Best fit (`best`) or worst fit by `measure` of the remaining capacity after placing.
+  static func anyFit(_ instance: PackingInstance, order: [Int32], measure: SizeMeasure, best: Bool) -> Packing {
+    if measure.isAdditive { return orderedAnyFit(instance, order: order, measure: measure, best: best) }
+    let d = instance.dimensions
+    let n = instance.count
+    let tol = tolerance(instance)
+    var remaining = [Double]()
+    var binOf = [Int32](repeating: 0, count: n)
+    var bins = 0
+    var need = [Double](repeating: 0, count: d)
+    instance.items.withUnsafeBufferPointer { s in
+      for item in order {
+        let base = Int(item) * d
+        for k in 0..<d { need[k] = s[base + k] - tol[k] }
+        var chosen = -1
+        var chosenScore = 0.0
+        remaining.withUnsafeBufferPointer { r in
+          for b in 0..<bins {
+            var fits = true
+            for k in 0..<d where r[b * d + k] < need[k] {
+              fits = false
+              break
+            }
+            guard fits else { continue }
+            let score = measure.valueOfDifference(r.baseAddress! + b * d, s.baseAddress! + base)
+            if chosen < 0 || (best ? score < chosenScore : score > chosenScore) {
+              chosen = b
+              chosenScore = score
+            }
+          }
+        }
+        if chosen < 0 {
+          chosen = bins
+          bins += 1
+          remaining.append(contentsOf: instance.capacity)
+        }
+        for k in 0..<d { remaining[chosen * d + k] -= s[base + k] }
+        binOf[Int(item)] = Int32(chosen)
+      }
+    }
+    return Packing(binOfItem: binOf, binCount: bins)
+  }
+
+  /// Best or worst fit for an additive measure: open bins kept sorted by the measure of their
+  /// remaining capacity (negated for worst fit), scanned from the first that could fit.
+  static func orderedAnyFit(
+    _ instance: PackingInstance, order: [Int32], measure: SizeMeasure, best: Bool
+  ) -> Packing {
+    let d = instance.dimensions
+    let n = instance.count
+    let tol = tolerance(instance)
+    var slack = 0.0
+    for k in 0..<d { slack += tol[k] * measure.factors[k] }
+    slack += 1e-12 * (1 + measure.factors.reduce(0, +))
+    var set = SortedBins()
+    var remaining = [Double]()
+    var keyOfBin = [Double]()
+    var binOf = [Int32](repeating: 0, count: n)
+    var bins = 0
+    var need = [Double](repeating: 0, count: d)
+    instance.items.withUnsafeBufferPointer { s in
+      for item in order {
+        let base = Int(item) * d
+        for k in 0..<d { need[k] = s[base + k] - tol[k] }
+        let itemValue = measure.value(s.baseAddress! + base)
+        var chosen = -1
+        remaining.withUnsafeBufferPointer { r in
+          func fits(_ b: Int) -> Bool {
+            for k in 0..<d where r[b * d + k] < need[k] { return false }
+            return true
+          }
+          if best {
+            set.scan(from: itemValue - slack) { e in
+              if fits(Int(e.bin)) {
+                chosen = Int(e.bin)
+                return false
+              }
+              return true
+            }
+          } else {
+            set.scan(from: -Double.infinity) { e in
+              if -e.key < itemValue - slack { return false }
+              if fits(Int(e.bin)) {
+                chosen = Int(e.bin)
+                return false
+              }
+              return true
+            }
+          }
+        }
+        if chosen < 0 {
+          chosen = bins
+          bins += 1
+          remaining.append(contentsOf: instance.capacity)
+          keyOfBin.append(0)
+        } else {
+          set.remove(SortedBins.Entry(key: keyOfBin[chosen], bin: Int32(chosen)))
+        }
+        for k in 0..<d { remaining[chosen * d + k] -= s[base + k] }
+        let value = remaining.withUnsafeBufferPointer { measure.value($0.baseAddress! + chosen * d) }
+        keyOfBin[chosen] = best ? value : -value
+        set.insert(SortedBins.Entry(key: keyOfBin[chosen], bin: Int32(chosen)))
+        binOf[Int(item)] = Int32(chosen)
+      }
+    }
+    return Packing(binOfItem: binOf, binCount: bins)
+  }
+}
