@@ -50,6 +50,7 @@ public enum AlibabaGPU2023Importer: TraceImporter {
     var context = ImportContext(options: options)
     var gpu = GPUTotals()
     var milliGPUs: Int64 = 0
+    var models: [String: Int] = [:]
     let scanner = LineScanner(options: options)
     let fields = Fields()
     var kind: Kind? = nil
@@ -79,7 +80,7 @@ public enum AlibabaGPU2023Importer: TraceImporter {
           gpu.entitiesWithGPU += 1
           gpu.gpus += Double(count)
           let model = p[4] >= 0 ? row.text(p[4]) : ""
-          gpu.byModel[model, default: 0] += Int(count)
+          models[model, default: 0] += Int(count)
           context.repairs.note(
             "GPU capacity not imported (TraceSink has no GPU metric; see ImportSummary.gpu)", file: path,
             line: line.number)
@@ -132,6 +133,7 @@ public enum AlibabaGPU2023Importer: TraceImporter {
     guard rows > 0 else { throw WorkloadError(file: path, line: 1, message: "no data rows after the header") }
     context.summary.rows = rows
     if case .pods = kind { gpu.gpus = Double(milliGPUs) / 1000 }
+    gpu.byModel = models.keys.sorted().map { GPUModelCount(model: $0, gpus: models[$0]!) }
     context.summary.gpu = gpu
     return context.finish(sink: &sink)
   }

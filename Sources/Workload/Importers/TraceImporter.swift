@@ -83,11 +83,25 @@ public struct GPUTotals: Sendable, Equatable {
   public var gpus = 0.0
   /// Pods sharing one GPU (num_gpu = 1, gpu_milli < 1000).
   public var sharedGPUPods = 0
-  /// GPUs per model (nodes only; an empty model is CPU-only).
-  public var byModel: [String: Int] = [:]
+  /// Node GPUs per model, sorted by model name (pods' `gpu_spec` lists are not totalled).
+  public var byModel: [GPUModelCount] = []
 
   /// No GPUs.
   public init() {}
+}
+
+/// GPUs of one model.
+public struct GPUModelCount: Sendable, Equatable {
+  /// The model as written (`G2`, `T4`, `P100`, …).
+  public var model: String
+  /// GPUs of that model.
+  public var gpus: Int
+
+  /// Creates a count.
+  public init(model: String, gpus: Int) {
+    self.model = model
+    self.gpus = gpus
+  }
 }
 
 /// Reads one public trace format and streams it into a `TraceSink`.

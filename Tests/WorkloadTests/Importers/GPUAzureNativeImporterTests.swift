@@ -43,7 +43,7 @@ import Testing
     #expect(sink.entities.map(\.cpuCapacityCores) == [32, 32, 64, 64, 64])
     #expect(sink.entities.allSatisfy { $0.memoryCapacityGiB == 256 && $0.times.isEmpty })
     #expect(summary.gpu?.gpus == 6)
-    #expect(summary.gpu?.byModel == ["P100": 6])
+    #expect(summary.gpu?.byModel == [GPUModelCount(model: "P100", gpus: 6)])
   }
 
   @Test func aFolderMeansTheDefaultPodList() throws {

@@ -84,7 +84,8 @@ struct SharedSampleImporterTests {
       .alibabaGPU2023, traces("alibaba-gpu-2023/openb_node_list_all_node.csv"))
     #expect(nodes.entities.count == 1523)
     #expect(nodeSummary.gpu?.entitiesWithGPU == 1213)  // 310 CPU-only nodes
-    #expect(nodeSummary.gpu?.byModel["G2"] != nil)
+    // G2 549, T4 404, P100 134, V100M16 55, G3 39, V100M32 30, A10 2 nodes (SOURCE.md).
+    #expect(nodeSummary.gpu?.byModel.map(\.model) == ["A10", "G2", "G3", "P100", "T4", "V100M16", "V100M32"])
     let (gpuNodes, _) = try importTrace(
       .alibabaGPU2023, traces("alibaba-gpu-2023/openb_node_list_gpu_node.csv"))
     #expect(gpuNodes.entities.count == 1213)
