@@ -48,7 +48,10 @@ let package = Package(
     ),
     .target(name: "Reports", dependencies: ["Simulation", "Scenario", "CapacityModel"]),
     .target(
-      name: "DynamicConsolidation", dependencies: ["SimCore", "CapacityModel", "Stochastics", "Workload"]),
+      name: "DynamicConsolidation", dependencies: ["SimCore", "CapacityModel", "Stochastics", "Workload"],
+      // The engine's flat arrays live in one object; its methods never overlap accesses, so the
+      // run-time exclusivity checks (40 % of a policy-day in perf) are switched off here only.
+      swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
     .target(
       name: "YunheCLI",
       dependencies: [

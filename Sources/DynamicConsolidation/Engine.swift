@@ -42,6 +42,11 @@ final class Engine {
   var migIn: [[Int32]]
   var available: [Double]
   var util: [Double]  // MIPS, from the last processing of the host
+  var currentPower: [Double]  // P(util), from the last processing of the host
+  var requestedSum: [Double]  // planning state: Σ requested MIPS of the host's VM list
+  var plannedMips: [Double]  // planning state: CloudSim's getUtilizationOfCpuMips
+  var hostHistoryCache: [Double]
+  var hostHistoryValid: [Bool]
 
   // Metrics.
   var energyWs = 0.0
@@ -119,6 +124,11 @@ final class Engine {
     migIn = [[Int32]](repeating: [], count: hostCount)
     available = hostTotal
     util = [Double](repeating: 0, count: hostCount)
+    currentPower = [Double](repeating: 0, count: hostCount)
+    requestedSum = [Double](repeating: 0, count: hostCount)
+    plannedMips = [Double](repeating: 0, count: hostCount)
+    hostHistoryCache = [Double](repeating: 0, count: hostCount * historyLength)
+    hostHistoryValid = [Bool](repeating: false, count: hostCount)
     let h0 = HostEntry(time: 0, allocated: 0, requested: 0, active: false)
     hostPend = [HostEntry](repeating: h0, count: hostCount)
     hostHasPend = [Bool](repeating: false, count: hostCount)
@@ -135,6 +145,7 @@ final class Engine {
     vmTotalRequested = vmTotalAllocated
     vmUnderMigration = vmTotalAllocated
     random = RandomStream(runSeed: config.seed, name: "dynamic.vm-selection.rs")
+    for h in 0..<hostCount { currentPower[h] = power(h, 0) }
   }
 
   // MARK: - Model functions
@@ -192,42 +203,58 @@ final class Engine {
   /// requests capped at the PE MIPS; a migrating-in VM gets 10 %, a migrating-out VM 90 %; if the
   /// requests exceed the capacity every VM is scaled and floored).
   func reallocate(_ h: Int) {
-    let vms = list[h]
     let capacity = hostTotal[h]
     let pe = hostPe[h]
     var avail = capacity
     var over = false
     var total = 0.0
-    var a = [Double](repeating: 0, count: vms.count)
-    for (i, v) in vms.enumerated() {
-      let capped = Swift.min(req[Int(v)], pe)
-      let incoming = isMigratingIn(h, v)
-      let tr = incoming ? capped * 0.1 : capped
-      total += tr
-      if !over && avail >= tr {
-        avail -= tr
-        a[i] = inMigration[Int(v)] && !incoming ? capped * 0.9 : (incoming ? capped * 0.1 : capped)
-      } else {
-        over = true
-      }
-    }
-    if over {
-      let scale = capacity / total
-      for (i, v) in vms.enumerated() {
-        let capped = Swift.min(req[Int(v)], pe)
-        let incoming = isMigratingIn(h, v)
-        if inMigration[Int(v)] && !incoming {
-          a[i] = (capped * scale * 0.9).rounded(.down)
-        } else if incoming {
-          a[i] = (capped * 0.1 * scale).rounded(.down)
-        } else {
-          a[i] = (capped * scale).rounded(.down)
+    var requested = 0.0
+    var planned = 0.0
+    let incomingList = migIn[h]
+    list[h].withUnsafeBufferPointer { vms in
+      if alloc[h].count != vms.count { alloc[h] = [Double](repeating: 0, count: vms.count) }
+      alloc[h].withUnsafeMutableBufferPointer { a in
+        for i in 0..<vms.count {
+          let v = Int(vms[i])
+          let r = req[v]
+          requested += r
+          let capped = Swift.min(r, pe)
+          let incoming = !incomingList.isEmpty && incomingList.contains(vms[i])
+          let tr = incoming ? capped * 0.1 : capped
+          total += tr
+          if !over && avail >= tr {
+            avail -= tr
+            a[i] = inMigration[v] && !incoming ? capped * 0.9 : (incoming ? capped * 0.1 : capped)
+          } else {
+            over = true
+          }
+        }
+        if over {
+          let scale = capacity / total
+          for i in 0..<vms.count {
+            let v = Int(vms[i])
+            let capped = Swift.min(req[v], pe)
+            let incoming = !incomingList.isEmpty && incomingList.contains(vms[i])
+            if inMigration[v] && !incoming {
+              a[i] = (capped * scale * 0.9).rounded(.down)
+            } else if incoming {
+              a[i] = (capped * 0.1 * scale).rounded(.down)
+            } else {
+              a[i] = (capped * scale).rounded(.down)
+            }
+          }
+          avail = 0
+        }
+        for i in 0..<vms.count {
+          if !incomingList.isEmpty && incomingList.contains(vms[i]) { planned += a[i] * 0.9 / 0.1 }
+          planned += a[i]
         }
       }
-      avail = 0
     }
-    alloc[h] = a
     available[h] = avail
+    requestedSum[h] = requested
+    plannedMips[h] = planned
+    hostHistoryValid[h] = false
   }
 
   // MARK: - Initial placement (t = 0)
@@ -253,7 +280,7 @@ final class Engine {
         }
         let after = (plannedUtilisationMips(h) + mips) / hostTotal[h]
         guard after <= 1 else { continue }
-        let diff = power(h, after) - power(h, cpuUtilisation(h))
+        let diff = power(h, after) - currentPower[h]
         if diff < minPower {
           minPower = diff
           best = h
@@ -353,6 +380,7 @@ final class Engine {
       requested += req[v]
     }
     util[h] = utilisationMips
+    currentPower[h] = power(h, cpuUtilisation(h))
     recordHost(h, HostEntry(time: t, allocated: utilisationMips, requested: requested, active: utilisationMips > 0))
   }
 

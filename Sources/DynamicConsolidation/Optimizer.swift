@@ -3,22 +3,21 @@ import Foundation
 extension Engine {
   /// CloudSim's `getUtilizationOfCpuMips` of the allocation policy: allocated MIPS of the host's
   /// VMs in the planning state, a migrating-in VM counted at ten times its 10 % share.
-  @inline(__always) func plannedUtilisationMips(_ h: Int) -> Double {
-    var sum = 0.0
-    let a = alloc[h]
-    for (i, v) in list[h].enumerated() {
-      if isMigratingIn(h, v) { sum += a[i] * 0.9 / 0.1 }
-      sum += a[i]
-    }
-    return sum
-  }
+  @inline(__always) func plannedUtilisationMips(_ h: Int) -> Double { plannedMips[h] }
 
   /// The host's synthetic utilisation history (newest first) into `scratch`; returns its length
   /// after trimming trailing zeros (at least 1).
   func hostHistory(_ h: Int, extra: Int) -> Int {
-    for i in 0..<historyLength { scratch[i] = 0 }
     let total = hostTotal[h]
-    for v32 in list[h] { addHistory(Int(v32), total) }
+    let base = h * historyLength
+    if !hostHistoryValid[h] {
+      for i in 0..<historyLength { scratch[i] = 0 }
+      for v32 in list[h] { addHistory(Int(v32), total) }
+      for i in 0..<historyLength { hostHistoryCache[base + i] = scratch[i] }
+      hostHistoryValid[h] = true
+    } else {
+      for i in 0..<historyLength { scratch[i] = hostHistoryCache[base + i] }
+    }
     if extra >= 0 { addHistory(extra, total) }
     var i = historyLength - 1
     while i >= 0 {
@@ -36,8 +35,7 @@ extension Engine {
   }
 
   @inline(__always) func requestedUtilisation(_ h: Int, extra: Int) -> Double {
-    var total = 0.0
-    for v in list[h] { total += req[Int(v)] }
+    var total = requestedSum[h]
     if extra >= 0 { total += req[extra] }
     return total / hostTotal[h]
   }
@@ -168,11 +166,14 @@ extension Engine {
     var minPower = Double.greatestFiniteMagnitude
     for h in 0..<hostCount where !excluded[h] {
       guard hostPe[h] >= r, available[h] >= r else { continue }
-      if util[h] != 0 && isOverloaded(h, extra: vi) { continue }
-      let after = (plannedUtilisationMips(h) + r) / hostTotal[h]
+      let after = (plannedMips[h] + r) / hostTotal[h]
       guard after <= 1 else { continue }
-      let diff = power(h, after) - power(h, cpuUtilisation(h))
-      if diff < minPower {
+      let diff = power(h, after) - currentPower[h]
+      // The overload test only matters for a host that would win; testing it last gives the
+      // same choice as CloudSim's order.
+      guard diff < minPower else { continue }
+      if util[h] != 0 && isOverloaded(h, extra: vi) { continue }
+      do {
         minPower = diff
         best = h
       }
