@@ -90,6 +90,7 @@ public struct Yunhe: ParsableCommand {
     version: yunheVersion,
     subcommands: [
       RunCommand.self, ValidateCommand.self, SchedulersCommand.self, DynamicCommand.self, TraceCommand.self,
+      PackCommand.self,
     ])
 
   public init() {}

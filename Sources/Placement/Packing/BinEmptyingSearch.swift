@@ -34,6 +34,8 @@ final class BinEmptyingSearch {
     var packNodeLimit = 4000
     /// Bins removed at the start of a stage; the pool must fit into one fewer.
     var removedBins = 3
+    /// Most bins one stage works on (besides the removed ones).
+    var activeBins = 1 << 30
   }
 
   // Instance, in the search's own item numbering; read-only after init.
@@ -58,6 +60,8 @@ final class BinEmptyingSearch {
 
   // State.
   var bins: [[Int32]] = []
+  /// Bins left out of the current stage's search.
+  var frozen: [[Int32]] = []
   /// Load of bin b in dimension k at b · d + k; capacity for `maxBins` bins.
   var load: UnsafeMutablePointer<Double>
   var loadW: UnsafeMutablePointer<Double>
@@ -174,7 +178,7 @@ final class BinEmptyingSearch {
     while budgetLeft {
       setUp(complete, attempt: attempt)
       if search(), let extra = splitPool() {
-        return bins + extra
+        return frozen + bins + extra
       }
       attempt += 1
     }
@@ -221,8 +225,24 @@ final class BinEmptyingSearch {
     for b in sequence where removed.count < k && !removed.contains(b) { removed.append(b) }
     bins = []
     pool = []
+    frozen = []
+    // The search works on at most `activeBins` bins: half of them those with the most room,
+    // the others at random; the rest stay as they are for this stage.
+    var active = Set<Int>()
+    if m - k > options.activeBins {
+      let byRoom = order.reversed().filter { !removed.contains($0) }
+      for b in byRoom.prefix(options.activeBins / 2) { active.insert(b) }
+      let rest = byRoom.dropFirst(options.activeBins / 2).shuffled(using: &rng)
+      for b in rest.prefix(options.activeBins - active.count) { active.insert(b) }
+    }
     for (b, bin) in complete.enumerated() {
-      if removed.contains(b) { pool.append(contentsOf: bin) } else { bins.append(bin) }
+      if removed.contains(b) {
+        pool.append(contentsOf: bin)
+      } else if active.isEmpty || active.contains(b) {
+        bins.append(bin)
+      } else {
+        frozen.append(bin)
+      }
     }
     for b in 0..<bins.count { recompute(b) }
     recomputePool()
