@@ -9,6 +9,7 @@ import PackageDescription
 let benchmarkSuites: [(name: String, dependencies: [Target.Dependency])] = [
   ("SimCoreBenchmarks", [.product(name: "SimCore", package: "Yunhe")]),
   ("FilterBenchmarks", [.product(name: "Placement", package: "Yunhe")]),
+  ("DynamicBenchmarks", [.product(name: "DynamicConsolidation", package: "Yunhe")]),
 ]
 
 let package = Package(

@@ -35,6 +35,7 @@ final class Engine {
   var historyHead: [Int]
   var lastHistoryTime: [Double]
   var removedAt: [Double]
+  var frameUtilisation: [Double]
 
   // Host state.
   var list: [[Int32]]
@@ -119,6 +120,7 @@ final class Engine {
     historyHead = [Int](repeating: historyLength - 1, count: vmCount)
     lastHistoryTime = [Double](repeating: 0, count: vmCount)
     removedAt = [Double](repeating: .nan, count: vmCount)
+    frameUtilisation = [Double](repeating: 0, count: vmCount)
     list = [[Int32]](repeating: [], count: hostCount)
     alloc = [[Double]](repeating: [], count: hostCount)
     migIn = [[Int32]](repeating: [], count: hostCount)
@@ -170,9 +172,13 @@ final class Engine {
   /// SPECpower interpolation (CloudSim's `PowerModelSpecPower.getPower`).
   @inline(__always) func power(_ h: Int, _ u: Double) -> Double {
     let base = h * 11
-    if u.truncatingRemainder(dividingBy: 0.1) == 0 { return hostPower[base + Int(u * 10)] }
-    let u1 = Int((u * 10).rounded(.down))
-    let u2 = Int((u * 10).rounded(.up))
+    let scaled = u * 10
+    // CloudSim tests `u % 0.1 == 0`; fmod is only needed when u is near a table point.
+    if abs(scaled - scaled.rounded()) < 1e-6 && u.truncatingRemainder(dividingBy: 0.1) == 0 {
+      return hostPower[base + Int(scaled)]
+    }
+    let u1 = Int(scaled.rounded(.down))
+    let u2 = Int(scaled.rounded(.up))
     let p1 = hostPower[base + u1]
     let p2 = hostPower[base + u2]
     let delta = (p2 - p1) / 10
@@ -306,8 +312,29 @@ final class Engine {
   func processHosts(_ t: Double) {
     let dt = t - lastProcessTime
     let periodicHistory = (t - 0.1).truncatingRemainder(dividingBy: config.schedulingInterval) == 0
-    for v in 0..<vmCount where !removed[v] {
-      req[v] = utilisation(v, t) * vmMips[v]
+    // The interpolation weights depend on t only: computed once per frame.
+    let period = workload.intervalSeconds
+    let w = workload.samplesPerVM
+    let exact = t.truncatingRemainder(dividingBy: period) == 0
+    let t1 = exact ? Int(t) / Int(period) : Int((t / period).rounded(.down))
+    let t2 = exact ? t1 : Int((t / period).rounded(.up))
+    let k1 = Swift.min(t1, w - 1)
+    let k2 = Swift.min(t2, w - 1)
+    let span = Double(t2 - t1) * period
+    let offset = t - Double(t1) * period
+    workload.samples.withUnsafeBufferPointer { samples in
+      for v in 0..<vmCount where !removed[v] {
+        let u1 = samples[v * w + k1]
+        let u: Double
+        if exact {
+          u = u1
+        } else {
+          let delta = (samples[v * w + k2] - u1) / span
+          u = u1 + delta * offset
+        }
+        frameUtilisation[v] = u
+        req[v] = u * vmMips[v]
+      }
     }
     var frameEnergy = 0.0
     let nonPowerAware: Bool
@@ -317,8 +344,7 @@ final class Engine {
         for v32 in list[h] {
           let v = Int(v32)
           if t > lastHistoryTime[v] {
-            let u = utilisation(v, t)
-            appendHistory(v, u)
+            appendHistory(v, frameUtilisation[v])
             lastHistoryTime[v] = t
           }
         }
@@ -381,7 +407,8 @@ final class Engine {
     }
     util[h] = utilisationMips
     currentPower[h] = power(h, cpuUtilisation(h))
-    recordHost(h, HostEntry(time: t, allocated: utilisationMips, requested: requested, active: utilisationMips > 0))
+    recordHost(
+      h, HostEntry(time: t, allocated: utilisationMips, requested: requested, active: utilisationMips > 0))
   }
 
   func recordHost(_ h: Int, _ e: HostEntry) {

@@ -88,8 +88,60 @@ public struct DynamicWorkload: Sendable {
     return w
   }
 
-  /// Reads a PlanetLab date folder through Workload's importer (files in byte-wise name order).
+  /// Reads a PlanetLab date folder: files in byte-wise name order (as Workload's importer and
+  /// `LC_ALL=C ls`), one CPU percentage per line, divided by 100. This is a direct reader for
+  /// speed (the importer's general machinery costs ~0.4 s per day); `viaImporter` uses Workload's
+  /// PlanetLab importer and gives the same rows.
   public static func planetLab(folder: URL) throws -> DynamicWorkload {
+    let fm = FileManager.default
+    guard let entries = try? fm.contentsOfDirectory(atPath: folder.path) else {
+      return try viaImporter(folder: folder)
+    }
+    let names = entries.filter { !$0.hasPrefix(".") }.sorted {
+      Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8))
+    }
+    var rows: [[Double]] = []
+    rows.reserveCapacity(names.count)
+    for name in names {
+      guard let data = fm.contents(atPath: folder.path + "/" + name), let row = parsePercentages(data) else {
+        return try viaImporter(folder: folder)
+      }
+      rows.append(row)
+    }
+    guard !rows.isEmpty else { return try viaImporter(folder: folder) }
+    return DynamicWorkload(names: names, rows: rows)
+  }
+
+  /// One file of non-negative integer percentages, one per line; nil for anything else (the
+  /// importer then reads the folder and reports the problem precisely).
+  static func parsePercentages(_ data: Data) -> [Double]? {
+    var row: [Double] = []
+    row.reserveCapacity(289)
+    var value = 0
+    var digits = 0
+    var ok = true
+    data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+      for b in bytes {
+        if b >= 48 && b <= 57 {
+          value = value * 10 + Int(b - 48)
+          digits += 1
+          if digits > 9 { ok = false }
+        } else if b == 10 {
+          if digits == 0 { ok = false }
+          row.append(Double(value) / 100)
+          value = 0
+          digits = 0
+        } else if b != 13 {
+          ok = false
+        }
+      }
+    }
+    if digits > 0 { row.append(Double(value) / 100) }
+    return ok && !row.isEmpty ? row : nil
+  }
+
+  /// Reads a PlanetLab date folder through Workload's importer.
+  public static func viaImporter(folder: URL) throws -> DynamicWorkload {
     var sink = RowSink()
     try PlanetLabImporter.read(folder, into: &sink, options: ImportOptions())
     return DynamicWorkload(names: sink.names, rows: sink.rows)
@@ -108,7 +160,9 @@ struct RowSink: TraceSink {
     return names.count - 1
   }
 
-  mutating func append(entity: Int, timeMilliseconds: Int64, cpuUtilisation: Double, memoryUtilisation: Double) {
+  mutating func append(
+    entity: Int, timeMilliseconds: Int64, cpuUtilisation: Double, memoryUtilisation: Double
+  ) {
     rows[entity].append(cpuUtilisation)
   }
 

@@ -51,7 +51,8 @@ public struct DynamicResult: Sendable, Equatable {
       ("slatah", num(slatah)), ("pdm", num(pdm)), ("slav", num(slav)), ("esv", num(esv)),
       ("overall_sla_violation", num(overallViolation)), ("average_sla_violation", num(averageViolation)),
       ("host_shutdowns", "\(shutdowns)"), ("mean_time_before_host_shutdown_s", num(meanTimeBeforeShutdown)),
-      ("stdev_time_before_host_shutdown_s", num(sdTimeBeforeShutdown)), ("vms_removed_zero_util", "\(vmsRemoved)"),
+      ("stdev_time_before_host_shutdown_s", num(sdTimeBeforeShutdown)),
+      ("vms_removed_zero_util", "\(vmsRemoved)"),
       ("vms_unplaced", "\(vmsUnplaced)"), ("frames", "\(frames)"), ("last_frame_s", num(lastFrameSeconds)),
     ]
     return "{\n" + fields.map { "  \"\($0.0)\": \($0.1)" }.joined(separator: ",\n") + "\n}\n"
@@ -64,7 +65,8 @@ public struct DynamicResult: Sendable, Equatable {
   /// One table row.
   public var tableRow: String {
     String(
-      format: "| %@ | %.5f | %d | %.7f | %.8f | %.5e | %.5e | %d | %.2f |", policy, energyKWh, migrations, slatah,
+      format: "| %@ | %.5f | %d | %.7f | %.8f | %.5e | %.5e | %d | %.2f |", policy, energyKWh, migrations,
+      slatah,
       pdm, slav, esv, shutdowns, meanTimeBeforeShutdown)
   }
 }

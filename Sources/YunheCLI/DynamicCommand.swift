@@ -34,7 +34,8 @@ struct DynamicScenario {
     }
     var values: [String: (String, Int)] = [:]
     for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-      let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+      let line =
+        raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
       if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
       guard let colon = line.firstIndex(of: ":") else {
         throw CLIError(message: "\(path):\(n + 1):1: expected 'key: value'")
@@ -51,11 +52,14 @@ struct DynamicScenario {
     guard let traces = values["traces"]?.0 else { throw CLIError(message: "\(path): missing field 'traces'") }
     guard let policy = values["policy"]?.0 else { throw CLIError(message: "\(path): missing field 'policy'") }
     let base = URL(fileURLWithPath: path).deletingLastPathComponent()
-    self.traces = traces.hasPrefix("/") ? traces : base.appendingPathComponent(traces).standardizedFileURL.path
+    self.traces =
+      traces.hasPrefix("/") ? traces : base.appendingPathComponent(traces).standardizedFileURL.path
     self.policy = policy
     func number<T: LosslessStringConvertible>(_ key: String) throws -> T? {
       guard let (v, line) = values[key] else { return nil }
-      guard let x = T(v) else { throw CLIError(message: "\(path):\(line):1: '\(key)' must be a number, got '\(v)'") }
+      guard let x = T(v) else {
+        throw CLIError(message: "\(path):\(line):1: '\(key)' must be a number, got '\(v)'")
+      }
       return x
     }
     if let h: Int = try number("hosts") { hosts = h }
@@ -66,7 +70,8 @@ struct DynamicScenario {
       switch c {
       case "cloudsim-3.0.3": compat = true
       case "none", "false", "default": compat = false
-      default: throw CLIError(message: "\(path):\(line):1: compat must be 'cloudsim-3.0.3' or 'none', got '\(c)'")
+      default:
+        throw CLIError(message: "\(path):\(line):1: compat must be 'cloudsim-3.0.3' or 'none', got '\(c)'")
       }
     }
   }
@@ -155,7 +160,9 @@ struct DynamicStudyCommand: ParsableCommand {
     let chosen: [DynamicPolicy]
     if let p = policies {
       chosen = try p.split(separator: ",").map { name in
-        guard let x = DynamicPolicy.named(String(name)) else { throw CLIError(message: "unknown policy '\(name)'") }
+        guard let x = DynamicPolicy.named(String(name)) else {
+          throw CLIError(message: "unknown policy '\(name)'")
+        }
         return x
       }
     } else {

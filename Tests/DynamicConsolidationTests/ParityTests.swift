@@ -26,7 +26,9 @@ import Testing
     let w = try #require(try SharedData.workload())
     #expect(w.count == 1052)
     let config = DynamicConfiguration.cloudSimPlanetLab(vms: w.count)
-    for (policy, file) in [("ThrMmt", "initial_placement_pabfd_t0.csv"), ("Dvfs", "initial_placement_firstfit_t0_npa_dvfs.csv")] {
+    for (policy, file) in [
+      ("ThrMmt", "initial_placement_pabfd_t0.csv"), ("Dvfs", "initial_placement_firstfit_t0_npa_dvfs.csv"),
+    ] {
       var short = config
       short.limitSeconds = 0
       let (_, _, placement, _) = DynamicSimulation.runLogged(

@@ -5,7 +5,8 @@ import Foundation
 /// Paths to the shared reference data (../shared/data from the repository root), found from this
 /// file's path; nil when absent.
 enum SharedData {
-  static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent()
     .deletingLastPathComponent()
   static let root = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
 
@@ -34,7 +35,9 @@ enum SharedData {
   static func csv(_ name: String) throws -> [[String]]? {
     guard let dir = baselines else { return nil }
     let text = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
-    return text.split(whereSeparator: \.isNewline).dropFirst().map { $0.split(separator: ",").map(String.init) }
+    return text.split(whereSeparator: \.isNewline).dropFirst().map {
+      $0.split(separator: ",").map(String.init)
+    }
   }
 }
 
