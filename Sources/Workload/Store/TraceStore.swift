@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A utilisation metric held in a trace store.
 public enum TraceMetric: String, Sendable, CaseIterable, Codable {
@@ -47,8 +48,8 @@ public struct TraceStore: Sendable {
   let cpuCodes: CodeColumn
   /// Memory codes like `cpuCodes`, or nil when the trace has no memory readings.
   let memoryCodes: CodeColumn?
-  /// Row of each name.
-  let rowOfName: [String: Int]
+  /// Row of each name, built on first use (opening a store with many entities stays fast).
+  let nameIndex: NameIndex
 
   init(
     names: [String], originMilliseconds: Int64, intervalMilliseconds: Int64, sampleCount: Int,
@@ -68,10 +69,7 @@ public struct TraceStore: Sendable {
     self.rowOffsets = rowOffsets
     self.cpuCodes = cpuCodes
     self.memoryCodes = memoryCodes
-    var rows: [String: Int] = [:]
-    rows.reserveCapacity(names.count)
-    for (i, name) in names.enumerated() where rows[name] == nil { rows[name] = i }
-    self.rowOfName = rows
+    self.nameIndex = NameIndex(names)
   }
 
   /// Number of entities.
@@ -90,7 +88,7 @@ public struct TraceStore: Sendable {
   public var endMilliseconds: Int64 { originMilliseconds + Int64(sampleCount) * intervalMilliseconds }
 
   /// Row of the entity called `name`, or nil.
-  public func index(of name: String) -> Int? { rowOfName[name] }
+  public func index(of name: String) -> Int? { nameIndex.rows[name] }
 
   /// The samples (of `0..<sampleCount`) that entity `entity` covers.
   public func sampleRange(of entity: Int) -> Range<Int> {
@@ -204,6 +202,26 @@ extension TraceRepair: Codable {
     try c.encode(file, forKey: .file)
     try c.encode(firstLine, forKey: .firstLine)
     try c.encode(count, forKey: .count)
+  }
+}
+
+/// The row of each entity name, computed once on first use.
+final class NameIndex: Sendable {
+  private let names: [String]
+  private let cache = Mutex<[String: Int]?>(nil)
+
+  init(_ names: [String]) { self.names = names }
+
+  /// Name → first row with it.
+  var rows: [String: Int] {
+    cache.withLock { cached in
+      if let cached { return cached }
+      var rows: [String: Int] = [:]
+      rows.reserveCapacity(names.count)
+      for (i, name) in names.enumerated() where rows[name] == nil { rows[name] = i }
+      cached = rows
+      return rows
+    }
   }
 }
 
