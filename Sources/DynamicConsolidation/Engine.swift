@@ -173,16 +173,18 @@ final class Engine {
   @inline(__always) func power(_ h: Int, _ u: Double) -> Double {
     let base = h * 11
     let scaled = u * 10
-    // CloudSim tests `u % 0.1 == 0`; fmod is only needed when u is near a table point.
-    if abs(scaled - scaled.rounded()) < 1e-6 && u.truncatingRemainder(dividingBy: 0.1) == 0 {
+    // u ∈ [0, 1]: truncation is floor. CloudSim tests `u % 0.1 == 0`; fmod is only needed when
+    // u is next to a table point.
+    let lower = Int(scaled)
+    let fraction = scaled - Double(lower)
+    if (fraction < 1e-6 || fraction > 1 - 1e-6) && u.truncatingRemainder(dividingBy: 0.1) == 0 {
       return hostPower[base + Int(scaled)]
     }
-    let u1 = Int(scaled.rounded(.down))
-    let u2 = Int(scaled.rounded(.up))
-    let p1 = hostPower[base + u1]
-    let p2 = hostPower[base + u2]
+    let upper = fraction > 0 ? lower + 1 : lower
+    let p1 = hostPower[base + lower]
+    let p2 = hostPower[base + upper]
     let delta = (p2 - p1) / 10
-    return p1 + delta * (u - Double(u1) / 10) * 100
+    return p1 + delta * (u - Double(lower) / 10) * 100
   }
 
   @inline(__always) func cpuUtilisation(_ h: Int) -> Double {
@@ -350,11 +352,14 @@ final class Engine {
         }
       }
       let previous = cpuUtilisation(h)
+      let wasOn = !list[h].isEmpty
       updateHost(h, t)
       if dt > 0 {
         if nonPowerAware {
           frameEnergy += hostPower[h * 11 + 10] * dt
-        } else if previous != 0 {
+        } else if config.compat ? previous != 0 : wasOn {
+          // Compat: a host at 0 % draws nothing (CloudSim). Default: a host is off only when
+          // it holds no VM; an idle host with VMs draws its idle power.
           let from = power(h, previous)
           let to = power(h, cpuUtilisation(h))
           frameEnergy += (from + (to - from) / 2) * dt
@@ -368,7 +373,8 @@ final class Engine {
       var changed = false
       for v32 in list[h] {
         let v = Int(v32)
-        if !inMigration[v] && req[v] == 0 && !removed[v] {
+        // Compat only: CloudSim destroys a VM for good when it requests 0 MIPS at a frame.
+        if config.compat && !inMigration[v] && req[v] == 0 && !removed[v] {
           removed[v] = true
           removedAt[v] = t
           let home = Int(vmHost[v])
@@ -476,6 +482,12 @@ final class Engine {
   func run() -> DynamicResult {
     initialPlacement()
     if initialPlacementHook { initialHosts = vmHost.map { Int($0) } }
+    if !config.compat {
+      // Default: hosts are processed at t = 0 so that energy and SLA time count from the start
+      // (CloudSim's first frame adds nothing, its hosts' previous utilisation being 0).
+      processHosts(0)
+      frames -= 1
+    }
     var t = 0.1 + config.schedulingInterval
     let migrating: Bool
     if case .migration = policy.kind { migrating = true } else { migrating = false }

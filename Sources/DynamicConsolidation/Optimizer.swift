@@ -173,10 +173,8 @@ extension Engine {
       // same choice as CloudSim's order.
       guard diff < minPower else { continue }
       if util[h] != 0 && isOverloaded(h, extra: vi) { continue }
-      do {
-        minPower = diff
-        best = h
-      }
+      minPower = diff
+      best = h
     }
     return best >= 0 ? best : nil
   }

@@ -145,7 +145,13 @@ struct DynamicStudyCommand: ParsableCommand {
   @Option(help: "Simulated hours.")
   var hours: Double = 24
 
+  @Option(help: "Model mode: 'cloudsim-3.0.3' (faithful, quirks included) or 'default' (bugs fixed).")
+  var compat: String = "cloudsim-3.0.3"
+
   func run() throws {
+    guard compat == "cloudsim-3.0.3" || compat == "default" else {
+      throw CLIError(message: "--compat must be 'cloudsim-3.0.3' or 'default', got '\(compat)'")
+    }
     var dates: [String] = []
     let fm = FileManager.default
     for f in folders {
@@ -176,6 +182,7 @@ struct DynamicStudyCommand: ParsableCommand {
       var config = DynamicConfiguration.cloudSimPlanetLab(vms: workload.count)
       config.limitSeconds = hours * 3600
       config.seed = seed
+      config.compat = compat == "cloudsim-3.0.3"
       print("\n## \(URL(fileURLWithPath: date).lastPathComponent) (\(workload.count) VMs, 800 hosts)\n")
       print(DynamicResult.tableHeader)
       for p in chosen {
