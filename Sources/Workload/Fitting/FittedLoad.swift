@@ -75,6 +75,12 @@ public struct FittedTrace: Sendable, Equatable, Codable {
     } catch {
       throw WorkloadError(file: url.path, message: "cannot read the file: \(error.localizedDescription)")
     }
+    struct Version: Decodable { var version: Int }
+    if let v = try? JSONDecoder().decode(Version.self, from: data), v.version != 1 {
+      throw WorkloadError(
+        file: url.path, field: "version",
+        message: "unsupported fitted-parameters version \(v.version) (this Yunhe reads 1)")
+    }
     let fit: FittedTrace
     do {
       fit = try JSONDecoder().decode(FittedTrace.self, from: data)

@@ -162,6 +162,8 @@ func checkTolerances(
     broken.models[0].cpu.noise.stepCorrelation = 1.5
     try broken.json().write(to: url)
     #expect(throws: WorkloadError.self) { _ = try FittedTrace.read(url) }
+    try Data("{\"version\": 2}".utf8).write(to: url)
+    #expect(throws: WorkloadError.self) { _ = try FittedTrace.read(url) }
     try Data("{\"version\": 1}".utf8).write(to: url)
     do {
       _ = try FittedTrace.read(url)
