@@ -68,10 +68,10 @@ final class BinEmptyingSearch {
   var maxBins = 0
   var pool: [Int32] = []
   var poolW = 0.0
-  /// `poolLevel[k · levels + j − 1]`: pool items of level ≥ j in dimension k.
-  var poolLevel = [Int](repeating: 0, count: PackingInstance.maxDimensions * BinEmptyingSearch.levels)
+  /// `poolLevel[k · levels + j − 1]`: pool items in cardinality class j of dimension k.
+  let poolLevel: UnsafeMutablePointer<Int>
   /// Scratch for move checks, same layout.
-  var levelDelta = [Int](repeating: 0, count: PackingInstance.maxDimensions * BinEmptyingSearch.levels)
+  let levelDelta: UnsafeMutablePointer<Int>
   let tabuUntil: UnsafeMutablePointer<Int>
   let frequency: UnsafeMutablePointer<Int32>
   var iteration = 0
@@ -137,6 +137,10 @@ final class BinEmptyingSearch {
     frequency.initialize(repeating: 0, count: n)
     load = .allocate(capacity: 1)
     loadW = .allocate(capacity: 1)
+    poolLevel = .allocate(capacity: dimensions * Self.levels)
+    poolLevel.initialize(repeating: 0, count: dimensions * Self.levels)
+    levelDelta = .allocate(capacity: dimensions * Self.levels)
+    levelDelta.initialize(repeating: 0, count: dimensions * Self.levels)
     rng = SplitMix64(seed: options.seed)
   }
 
@@ -150,6 +154,8 @@ final class BinEmptyingSearch {
     frequency.deallocate()
     load.deallocate()
     loadW.deallocate()
+    poolLevel.deallocate()
+    levelDelta.deallocate()
   }
 
   var budgetLeft: Bool {
@@ -210,16 +216,14 @@ final class BinEmptyingSearch {
     }
     // Take bins in that order while the pool's cardinality classes stay within `spare` bins.
     var removed: [Int] = []
-    var counts = [Int](repeating: 0, count: d * Self.levels)
+    let levelCount = d * Self.levels
+    poolLevel.update(repeating: 0, count: levelCount)
     for b in sequence where removed.count < k {
-      var trial = counts
-      for item in complete[b] { addLevels(item, 1, into: &trial) }
-      let ok = (0..<d).allSatisfy { kk in
-        (0..<Self.levels).allSatisfy { j in trial[kk * Self.levels + j] <= (j + 1) * spare }
-      }
-      if ok {
+      levelDelta.update(from: poolLevel, count: levelCount)
+      for item in complete[b] { addLevels(item, 1, into: levelDelta) }
+      if (0..<levelCount).allSatisfy({ levelDelta[$0] <= ($0 % Self.levels + 1) * spare }) {
         removed.append(b)
-        counts = trial
+        poolLevel.update(from: levelDelta, count: levelCount)
       }
     }
     for b in sequence where removed.count < k && !removed.contains(b) { removed.append(b) }
@@ -253,15 +257,16 @@ final class BinEmptyingSearch {
   /// Recomputes `poolW` and `poolLevel` from `pool`.
   func recomputePool() {
     poolW = 0
-    for x in 0..<(d * Self.levels) { poolLevel[x] = 0 }
+    poolLevel.update(repeating: 0, count: d * Self.levels)
     for item in pool {
       poolW += weight[Int(item)]
-      addLevels(item, 1, into: &poolLevel)
+      addLevels(item, 1, into: poolLevel)
     }
   }
 
   @inline(__always)
-  func addLevels(_ item: Int32, _ sign: Int, into counts: inout [Int]) {
+  func addLevels(_ item: Int32, _ sign: Int, into counts: UnsafeMutablePointer<Int>) {
+    guard item >= 0 else { return }
     let i = Int(item)
     guard bigMask[i] != 0 else { return }
     for k in 0..<d {
@@ -270,20 +275,34 @@ final class BinEmptyingSearch {
     }
   }
 
-  /// True when moving `out` items into the pool and `into` items out of it keeps every
-  /// cardinality class within `spare` bins (or does not make an excess worse).
-  func keepsPoolPackable(out: [Int32], into: [Int32]) -> Bool {
+  /// True when moving items `out0`, `out1` into the pool and `in0`…`in2` out of it (-1 for
+  /// none) keeps every cardinality class within `spare` bins, or does not make an excess worse.
+  func keepsPoolPackable(_ out0: Int32, _ out1: Int32, _ in0: Int32, _ in1: Int32, _ in2: Int32) -> Bool {
     var any: UInt16 = 0
-    for item in out where item >= 0 { any |= bigMask[Int(item)] }
+    if out0 >= 0 { any |= bigMask[Int(out0)] }
+    if out1 >= 0 { any |= bigMask[Int(out1)] }
     if any == 0 { return true }
-    for x in 0..<(d * Self.levels) { levelDelta[x] = 0 }
-    for item in out where item >= 0 { addLevels(item, 1, into: &levelDelta) }
-    for item in into where item >= 0 { addLevels(item, -1, into: &levelDelta) }
-    for k in 0..<d {
-      for j in 0..<Self.levels {
-        let x = k * Self.levels + j
-        if levelDelta[x] > 0 && poolLevel[x] + levelDelta[x] > (j + 1) * spare { return false }
-      }
+    let size = d * Self.levels
+    levelDelta.update(repeating: 0, count: size)
+    addLevels(out0, 1, into: levelDelta)
+    addLevels(out1, 1, into: levelDelta)
+    addLevels(in0, -1, into: levelDelta)
+    addLevels(in1, -1, into: levelDelta)
+    addLevels(in2, -1, into: levelDelta)
+    for x in 0..<size where levelDelta[x] > 0 && poolLevel[x] + levelDelta[x] > (x % Self.levels + 1) * spare {
+      return false
+    }
+    return true
+  }
+
+  /// `keepsPoolPackable` for whole lists (pack moves).
+  func keepsPoolPackable(out: [Int32], into: [Int32]) -> Bool {
+    let size = d * Self.levels
+    levelDelta.update(repeating: 0, count: size)
+    for item in out { addLevels(item, 1, into: levelDelta) }
+    for item in into { addLevels(item, -1, into: levelDelta) }
+    for x in 0..<size where levelDelta[x] > 0 && poolLevel[x] + levelDelta[x] > (x % Self.levels + 1) * spare {
+      return false
     }
     return true
   }
@@ -343,24 +362,29 @@ final class BinEmptyingSearch {
   }
 
   /// Subsets of the pool of one to three items (two when the pool holds more than 12 items,
-  /// one above 40), by decreasing weight then increasing count.
+  /// one above 40), one per multiset of size classes, by decreasing weight then increasing
+  /// count.
   func poolSubsets() -> [Subset] {
-    let p = pool.count
+    let items = pool.sorted { sizeClass[Int($0)] < sizeClass[Int($1)] }
+    let p = items.count
     let maxIn = p > 40 ? 1 : (p > 12 ? 2 : 3)
     var list: [Subset] = []
     list.reserveCapacity(p + (maxIn >= 2 ? p * p / 2 : 0) + (maxIn >= 3 ? p * p * p / 6 : 0))
-    for x in 0..<p {
-      let i = pool[x]
+    @inline(__always) func repeats(_ u: Int, after first: Int) -> Bool {
+      u > first && sizeClass[Int(items[u])] == sizeClass[Int(items[u - 1])]
+    }
+    for x in 0..<p where !repeats(x, after: 0) {
+      let i = items[x]
       let wi = weight[Int(i)]
       list.append(Subset(w: wi, count: 1, a: i, b: -1, c: -1))
       guard maxIn >= 2 else { continue }
-      for y in (x + 1)..<p {
-        let j = pool[y]
+      for y in (x + 1)..<p where !repeats(y, after: x + 1) {
+        let j = items[y]
         let wij = wi + weight[Int(j)]
         list.append(Subset(w: wij, count: 2, a: i, b: j, c: -1))
         guard maxIn >= 3 else { continue }
-        for z in (y + 1)..<p {
-          let l = pool[z]
+        for z in (y + 1)..<p where !repeats(z, after: y + 1) {
+          let l = items[z]
           list.append(Subset(w: wij + weight[Int(l)], count: 3, a: i, b: j, c: l))
         }
       }
@@ -380,7 +404,7 @@ final class BinEmptyingSearch {
 
   /// Σ over dimensions and cardinality classes of the pool items beyond what `spare` bins
   /// can hold.
-  func poolExcess(_ counts: [Int]) -> Int {
+  func poolExcess(_ counts: UnsafeMutablePointer<Int>) -> Int {
     var excess = 0
     for k in 0..<d {
       for j in 0..<Self.levels { excess += Swift.max(0, counts[k * Self.levels + j] - (j + 1) * spare) }
@@ -412,10 +436,11 @@ final class BinEmptyingSearch {
           }
           for sub in subsets {
             if !out.withUnsafeMutableBufferPointer({ fits(load + b * d, $0.baseAddress!, sub) }) { continue }
-            var counts = poolLevel
-            for item in [outA, outB] where item >= 0 { addLevels(item, 1, into: &counts) }
-            for item in [sub.a, sub.b, sub.c] where item >= 0 { addLevels(item, -1, into: &counts) }
-            let excess = poolExcess(counts)
+            levelDelta.update(from: poolLevel, count: d * Self.levels)
+            for item in [outA, outB, sub.a, sub.b, sub.c] where item >= 0 {
+              addLevels(item, item == outA || item == outB ? 1 : -1, into: levelDelta)
+            }
+            let excess = poolExcess(levelDelta)
             guard excess < current else { continue }
             let gainW = sub.w - wOut
             if let incumbent = best,
@@ -507,11 +532,7 @@ final class BinEmptyingSearch {
                 let outA: Int32 = x >= 0 ? items[x] : -1
                 let outB: Int32 = y < count ? items[y] : -1
                 if gainCount == 0 && abs(gainW) <= eps && isNoOp(outA, outB, sub) { continue }
-                if (outA >= 0 && bigMask[Int(outA)] != 0) || (outB >= 0 && bigMask[Int(outB)] != 0),
-                  !keepsPoolPackable(out: [outA, outB], into: [sub.a, sub.b, sub.c])
-                {
-                  continue
-                }
+                if !keepsPoolPackable(outA, outB, sub.a, sub.b, sub.c) { continue }
                 let move = Move(bin: b, out0: outA, out1: outB, into: sub, gainW: gainW, gainCount: gainCount)
                 if gainW > best.gainW + eps {
                   best = move
@@ -581,13 +602,15 @@ final class BinEmptyingSearch {
     return false
   }
 
-  /// True when A and B hold the same size classes (the swap would change nothing).
+  /// True when A and B hold the same size classes (the swap would change nothing); A and B
+  /// have the same number of items.
   func isNoOp(_ outA: Int32, _ outB: Int32, _ sub: Subset) -> Bool {
-    var a = [outA, outB].filter { $0 >= 0 }.map { sizeClass[Int($0)] }
-    var b = [sub.a, sub.b, sub.c].filter { $0 >= 0 }.map { sizeClass[Int($0)] }
-    a.sort()
-    b.sort()
-    return a == b
+    let a0 = outA >= 0 ? sizeClass[Int(outA)] : -1
+    let a1 = outB >= 0 ? sizeClass[Int(outB)] : -1
+    let b0 = sizeClass[Int(sub.a)]
+    let b1 = sub.b >= 0 ? sizeClass[Int(sub.b)] : -1
+    if sub.c >= 0 { return false }
+    return (a0 == b0 && a1 == b1) || (a0 == b1 && a1 == b0)
   }
 
   @inline(__always)
@@ -744,6 +767,7 @@ final class BinEmptyingSearch {
     for item in sorted { for k in 0..<d { sums[k] += size[Int(item) * d + k] } }
     if (0..<d).allSatisfy({ sums[$0] <= limit[$0] }) { return spare >= 1 ? [sorted] : nil }
     guard spare >= 2 else { return nil }
+    if spare > 2 { return firstFitDecreasing(sorted, bins: spare) }
     // Two bins: the first holds the largest item; a bounded search places the rest.
     var split = SplitSearch(owner: self, items: sorted)
     let found = split.run(0)
@@ -755,6 +779,29 @@ final class BinEmptyingSearch {
       if split.side[i] == 0 { a.append(item) } else { b.append(item) }
     }
     return b.isEmpty ? [a] : [a, b]
+  }
+
+  /// First fit of `items` (already in decreasing weight order) into at most `bins` bins, or nil.
+  func firstFitDecreasing(_ items: [Int32], bins count: Int) -> [[Int32]]? {
+    var result: [[Int32]] = []
+    var loads: [[Double]] = []
+    for item in items {
+      let i = Int(item)
+      var placed = false
+      for b in 0..<result.count where (0..<d).allSatisfy({ loads[b][$0] + size[i * d + $0] <= limit[$0] }) {
+        result[b].append(item)
+        for k in 0..<d { loads[b][k] += size[i * d + k] }
+        placed = true
+        break
+      }
+      if !placed {
+        guard result.count < count else { return nil }
+        result.append([item])
+        loads.append((0..<d).map { size[i * d + $0] })
+      }
+    }
+    work += items.count * count
+    return result
   }
 
   /// Depth-first search for a split of `items` into two bins.

@@ -7,6 +7,10 @@ import Foundation
 ///   since dropping the other dimensions relaxes the problem), the maximum over dimensions; in
 ///   one dimension this is the classical L2 ≥ L1.
 ///
+/// - `dff`: bounds from dual feasible functions (Fekete and Schepers' u^(k), Carlier, Clautiaux
+///   and Moukrim's f_CCM^(λ), each after the threshold function U^(ε)), per dimension, for
+///   instances whose sizes and capacities are whole numbers; exact integer arithmetic.
+///
 /// Ceilings tolerate a relative rounding error of 1e-9 (a sum of 3.000000000001 bins counts 3).
 public enum PackingBounds {
   /// The number of bins the sizes alone require in the tightest dimension.
@@ -31,8 +35,83 @@ public enum PackingBounds {
     return bound
   }
 
-  /// The best bound this module computes (currently `l2`).
-  public static func best(_ instance: PackingInstance) -> Int { l2(instance) }
+  /// The best bound this module computes: max(`l2`, `dff`). (The local search may prove a
+  /// stronger one, the column-generation bound, for one-dimensional instances.)
+  public static func best(_ instance: PackingInstance) -> Int { Swift.max(l2(instance), dff(instance)) }
+
+  /// The dual-feasible-function bound, maximum over dimensions (0 when a size or capacity is
+  /// not a whole number below 2^31). O(d · e · (K + Λ) · t) for t distinct sizes and e ≤ t
+  /// thresholds, with K = 16 and Λ = 30 functions per threshold.
+  public static func dff(_ instance: PackingInstance) -> Int {
+    var bound = 0
+    for k in 0..<instance.dimensions {
+      let c = instance.capacity[k]
+      guard c == c.rounded(.down), c < 2_147_483_648 else { continue }
+      var counts: [Int: Int] = [:]
+      var whole = true
+      for i in 0..<instance.count {
+        let s = instance.size(i, k)
+        guard s == s.rounded(.down) else {
+          whole = false
+          break
+        }
+        if s > 0 { counts[Int(s), default: 0] += 1 }
+      }
+      guard whole else { continue }
+      let sizes = counts.keys.sorted()
+      bound = Swift.max(
+        bound, dualFeasibleBound(sizes: sizes, counts: sizes.map { counts[$0]! }, capacity: Int(c)))
+    }
+    return bound
+  }
+
+  /// The dual-feasible-function bound for integer `sizes` (distinct, ascending) with
+  /// multiplicities `counts` and capacity `c`: the maximum over thresholds ε ∈ {0} ∪ {sizes ≤
+  /// c/2} of ⌈Σ f(U^(ε)(s)) / f(c)⌉ for f = u^(k), k = 1…16, and f = f_CCM^(λ), λ = 1…30.
+  /// U^(ε) maps sizes above c − ε to c and sizes below ε to 0.
+  public static func dualFeasibleBound(sizes: [Int], counts: [Int], capacity c: Int) -> Int {
+    var best = 0
+    var thresholds = [0]
+    for s in sizes where 2 * s <= c { thresholds.append(s) }
+    // At most about 2·10^7 steps: keep evenly spaced thresholds when there are many sizes.
+    let affordable = Swift.max(1, 20_000_000 / (46 * Swift.max(1, sizes.count)))
+    if thresholds.count > affordable {
+      let step = Double(thresholds.count) / Double(affordable)
+      thresholds = (0..<affordable).map { thresholds[Int(Double($0) * step)] }
+    }
+    for e in thresholds {
+      var full = 0
+      var kept: [(size: Int, count: Int)] = []
+      for (s, m) in zip(sizes, counts) {
+        if s > c - e { full += m } else if s >= e { kept.append((s, m)) }
+      }
+      // u^(k)(x) = x when (k + 1) x / c is whole, else ⌊(k + 1) x / c⌋ / k; sum = a / k + b / c.
+      for k in 1...16 {
+        var a = full * k
+        var b = 0
+        for (s, m) in kept {
+          if ((k + 1) * s) % c == 0 { b += s * m } else { a += ((k + 1) * s) / c * m }
+        }
+        let den = k * c
+        best = Swift.max(best, (a * c + b * k + den - 1) / den)
+      }
+      // f_CCM^(λ)(x) = 2⌊λx/c⌋ below c/2, λ at c/2, 2λ − 2⌊λ(c − x)/c⌋ above; f(c) = 2λ.
+      for l in 1...30 {
+        var sum = full * 2 * l
+        for (s, m) in kept {
+          if 2 * s < c {
+            sum += 2 * ((l * s) / c) * m
+          } else if 2 * s == c {
+            sum += l * m
+          } else {
+            sum += (2 * l - 2 * ((l * (c - s)) / c)) * m
+          }
+        }
+        best = Swift.max(best, (sum + 2 * l - 1) / (2 * l))
+      }
+    }
+    return best
+  }
 
   /// Martello and Toth's L2 for one dimension: the maximum over 0 ≤ α ≤ C/2 of
   /// |J1| + |J2| + max(0, ⌈(Σ J3 − (|J2| C − Σ J2)) / C⌉), with J1 = {s > C − α},

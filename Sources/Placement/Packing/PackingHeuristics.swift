@@ -151,6 +151,11 @@ enum PackingKernels {
   /// Best fit (`best`) or worst fit by `measure` of the remaining capacity after placing.
   static func anyFit(_ instance: PackingInstance, order: [Int32], measure: SizeMeasure, best: Bool) -> Packing {
     if measure.isAdditive { return orderedAnyFit(instance, order: order, measure: measure, best: best) }
+    return linearAnyFit(instance, order: order, measure: measure, best: best)
+  }
+
+  /// Best or worst fit by scanning every open bin: O(n · bins).
+  static func linearAnyFit(_ instance: PackingInstance, order: [Int32], measure: SizeMeasure, best: Bool) -> Packing {
     let d = instance.dimensions
     let n = instance.count
     let tol = tolerance(instance)

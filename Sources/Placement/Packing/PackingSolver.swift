@@ -120,7 +120,9 @@ public struct PackingResult: Hashable, Sendable {
   public var l1Bound: Int
   /// Martello–Toth L2 bound (per dimension, maximum), ≥ `l1Bound`.
   public var l2Bound: Int
-  /// The best lower bound known: our L2, raised to the benchmark index's bound when larger.
+  /// The best bound computed here, max(L2, dual-feasible-function bound) (`PackingBounds.best`).
+  public var bound: Int
+  /// The best lower bound known: `bound`, raised to the benchmark index's bound when larger.
   public var lowerBound: Int
   /// Bins used minus `lowerBound`.
   public var gap: Int { bins - lowerBound }
@@ -142,6 +144,7 @@ public enum PackingSolver {
   ) throws(PackingCheckFailure) -> PackingResult {
     let l1 = PackingBounds.l1(instance)
     let l2 = PackingBounds.l2(instance)
+    let bound = Swift.max(l2, PackingBounds.dff(instance))
     let started = ContinuousClock.now
     let packing: Packing
     switch algorithm {
@@ -153,16 +156,16 @@ public enum PackingSolver {
       }
       packing = h.pack(instance, order: order)
     case .localSearch:
-      packing = improve(instance, lowerBound: l2, options: options)
+      packing = improve(instance, lowerBound: bound, options: options)
     }
     let elapsed = ContinuousClock.now - started
     if let failure = PackingChecker.check(packing, of: instance) {
       throw PackingCheckFailure("\(instance.name), \(algorithm.name): \(failure.message)")
     }
-    let lower = Swift.max(l2, instance.known.lowerBound ?? 0)
+    let lower = Swift.max(bound, instance.known.lowerBound ?? 0)
     return PackingResult(
       instance: instance.name, algorithm: algorithm.name, packing: packing, l1Bound: l1, l2Bound: l2,
-      lowerBound: lower, known: instance.known, elapsed: elapsed)
+      bound: bound, lowerBound: lower, known: instance.known, elapsed: elapsed)
   }
 
   /// The local search from the best construction.
