@@ -48,6 +48,18 @@ final class Engine {
   var plannedMips: [Double]  // planning state: CloudSim's getUtilizationOfCpuMips
   var hostHistoryCache: [Double]
   var hostHistoryValid: [Bool]
+  /// An empty, idle host whose last two state entries are inactive: processing it changes
+  /// nothing but the time of its pending inactive entry (which no metric reads), so frames skip it.
+  var quiet: [Bool]
+  /// Hosts that are not pristine (pristine: no VM listed, none migrating in, zero utilisation at
+  /// the last processing), unordered, with each host's position (−1: pristine). Pristine hosts of
+  /// one type are interchangeable for best fit, so only the lowest-numbered one is examined.
+  var busy: [Int32]
+  var busyPosition: [Int32]
+  /// Pristine hosts as a bit set, and each host type's hosts as a mask over the same words.
+  var pristineBits: [UInt64]
+  var typeMasks: [[UInt64]]
+  let hostType: [Int]
 
   // Metrics.
   var energyWs = 0.0
@@ -131,6 +143,17 @@ final class Engine {
     plannedMips = [Double](repeating: 0, count: hostCount)
     hostHistoryCache = [Double](repeating: 0, count: hostCount * historyLength)
     hostHistoryValid = [Bool](repeating: false, count: hostCount)
+    quiet = [Bool](repeating: false, count: hostCount)
+    hostType = config.hostTypeOfHost
+    busy = []
+    busyPosition = [Int32](repeating: -1, count: hostCount)
+    let words = (hostCount + 63) / 64
+    pristineBits = [UInt64](repeating: 0, count: words)
+    typeMasks = [[UInt64]](repeating: [UInt64](repeating: 0, count: words), count: config.hostTypes.count)
+    for h in 0..<hostCount {
+      pristineBits[h >> 6] |= 1 << UInt64(h & 63)
+      typeMasks[config.hostTypeOfHost[h]][h >> 6] |= 1 << UInt64(h & 63)
+    }
     let h0 = HostEntry(time: 0, allocated: 0, requested: 0, active: false)
     hostPend = [HostEntry](repeating: h0, count: hostCount)
     hostHasPend = [Bool](repeating: false, count: hostCount)
@@ -177,7 +200,7 @@ final class Engine {
     // u is next to a table point.
     let lower = Int(scaled)
     let fraction = scaled - Double(lower)
-    if (fraction < 1e-6 || fraction > 1 - 1e-6) && u.truncatingRemainder(dividingBy: 0.1) == 0 {
+    if (fraction < 1e-6 || fraction > 1 - 1e-6) && isMultipleOfTenth(u) {
       return hostPower[base + Int(scaled)]
     }
     let upper = fraction > 0 ? lower + 1 : lower
@@ -185,6 +208,16 @@ final class Engine {
     let p2 = hostPower[base + upper]
     let delta = (p2 - p1) / 10
     return p1 + delta * (u - Double(lower) / 10) * 100
+  }
+
+  /// `u.truncatingRemainder(dividingBy: 0.1) == 0` without libm's fmod: for 0 ≤ u ≤ 2 the
+  /// remainder is zero exactly when u = k·0.1 for the integer k nearest u / 0.1, and a fused
+  /// multiply-add tells that exactly (k·0.1 − u is computed with one rounding, zero only when
+  /// the exact value is zero).
+  @inline(__always) func isMultipleOfTenth(_ u: Double) -> Bool {
+    guard u >= 0 && u <= 2 else { return u.truncatingRemainder(dividingBy: 0.1) == 0 }
+    let k = (u / 0.1).rounded()
+    return (-u).addingProduct(k, 0.1) == 0
   }
 
   @inline(__always) func cpuUtilisation(_ h: Int) -> Double {
@@ -263,6 +296,43 @@ final class Engine {
     requestedSum[h] = requested
     plannedMips[h] = planned
     hostHistoryValid[h] = false
+    if !list[h].isEmpty || !incomingList.isEmpty { quiet[h] = false }
+    updatePristine(h)
+  }
+
+  /// Keeps the pristine set in step with the host's VM list, incoming list and utilisation.
+  @inline(__always) func updatePristine(_ h: Int) {
+    let pristine = list[h].isEmpty && migIn[h].isEmpty && util[h] == 0
+    let position = Int(busyPosition[h])
+    if pristine {
+      guard position >= 0 else { return }
+      let last = busy.removeLast()
+      if Int(last) != h {
+        busy[position] = last
+        busyPosition[Int(last)] = Int32(position)
+      }
+      busyPosition[h] = -1
+      pristineBits[h >> 6] |= 1 << UInt64(h & 63)
+    } else {
+      guard position < 0 else { return }
+      busyPosition[h] = Int32(busy.count)
+      busy.append(Int32(h))
+      pristineBits[h >> 6] &= ~(1 << UInt64(h & 63))
+    }
+  }
+
+  /// The lowest-numbered pristine host of `type` not excluded, or −1.
+  func firstPristine(ofType type: Int, excluded: [Bool]) -> Int {
+    let mask = typeMasks[type]
+    for w in 0..<pristineBits.count {
+      var bits = pristineBits[w] & mask[w]
+      while bits != 0 {
+        let h = w << 6 | bits.trailingZeroBitCount
+        if !excluded[h] { return h }
+        bits &= bits - 1
+      }
+    }
+    return -1
   }
 
   // MARK: - Initial placement (t = 0)
@@ -342,6 +412,10 @@ final class Engine {
     let nonPowerAware: Bool
     if case .nonPowerAware = policy.kind { nonPowerAware = true } else { nonPowerAware = false }
     for h in 0..<hostCount {
+      if quiet[h] {
+        if nonPowerAware && dt > 0 { frameEnergy += hostPower[h * 11 + 10] * dt }
+        continue
+      }
       if periodicHistory {
         for v32 in list[h] {
           let v = Int(v32)
@@ -369,7 +443,7 @@ final class Engine {
     energyWs += frameEnergy
     frames += 1
     // Remove VMs that request no MIPS and are not migrating.
-    for h in 0..<hostCount {
+    for h in 0..<hostCount where !quiet[h] {
       var changed = false
       for v32 in list[h] {
         let v = Int(v32)
@@ -415,6 +489,10 @@ final class Engine {
     currentPower[h] = power(h, cpuUtilisation(h))
     recordHost(
       h, HostEntry(time: t, allocated: utilisationMips, requested: requested, active: utilisationMips > 0))
+    updatePristine(h)
+    quiet[h] =
+      utilisationMips == 0 && vms.isEmpty && migIn[h].isEmpty && hostHasPend[h] && !hostPend[h].active
+      && hostHasPrev[h] && !hostPrev[h].active && !hostLastActive[h]
   }
 
   func recordHost(_ h: Int, _ e: HostEntry) {

@@ -158,23 +158,37 @@ extension Engine {
     reallocate(h)
   }
 
-  /// Power-aware best fit: the host whose power grows least (ties to the lowest id).
-  func findHost(_ v: Int32, excluded: [Bool]) -> Int? {
+  /// Power-aware best fit: the host whose power grows least (ties to the lowest id). CloudSim
+  /// scans hosts in id order and keeps the first strict improvement among hosts that are not
+  /// overloaded with the VM; since the overload test has no side effects, that is the minimum of
+  /// (power increase, id) over the suitable hosts, so candidates may be visited in any order:
+  /// the busy hosts, and the lowest-numbered pristine host of each type (pristine hosts of one
+  /// type give the same increase). `pristineExcluded` says every pristine host is excluded.
+  func findHost(_ v: Int32, excluded: [Bool], pristineExcluded: Bool = false) -> Int? {
     let vi = Int(v)
     let r = req[vi]
     var best = -1
     var minPower = Double.greatestFiniteMagnitude
-    for h in 0..<hostCount where !excluded[h] {
-      guard hostPe[h] >= r, available[h] >= r else { continue }
+    @inline(__always) func consider(_ h: Int) {
+      guard hostPe[h] >= r, available[h] >= r else { return }
       let after = (plannedMips[h] + r) / hostTotal[h]
-      guard after <= 1 else { continue }
+      guard after <= 1 else { return }
       let diff = power(h, after) - currentPower[h]
-      // The overload test only matters for a host that would win; testing it last gives the
-      // same choice as CloudSim's order.
-      guard diff < minPower else { continue }
-      if util[h] != 0 && isOverloaded(h, extra: vi) { continue }
+      // The overload test only matters for a host that would win.
+      guard diff < minPower || (diff == minPower && h < best) else { return }
+      if util[h] != 0 && isOverloaded(h, extra: vi) { return }
       minPower = diff
       best = h
+    }
+    for i in 0..<busy.count {
+      let h = Int(busy[i])
+      if !excluded[h] { consider(h) }
+    }
+    if !pristineExcluded {
+      for type in 0..<typeMasks.count {
+        let h = firstPristine(ofType: type, excluded: excluded)
+        if h >= 0 { consider(h) }
+      }
     }
     return best >= 0 ? best : nil
   }
@@ -245,7 +259,8 @@ extension Engine {
       if vms.isEmpty { continue }
       var placed: [(vm: Int32, host: Int32)] = []
       for v in sortedByRequest(vms) {
-        if let h = findHost(v, excluded: excluded) {
+        // Every pristine host has zero utilisation, so it was excluded above.
+        if let h = findHost(v, excluded: excluded, pristineExcluded: true) {
           list[h].append(v)
           vmHost[Int(v)] = Int32(h)
           reallocate(h)
