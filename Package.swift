@@ -68,7 +68,10 @@ let package = Package(
       dependencies: ["SimCore", .product(name: "PropertyBased", package: "swift-property-based")]),
     .testTarget(name: "CapacityModelTests", dependencies: ["CapacityModel"]),
     .testTarget(
-      name: "WorkloadTests", dependencies: ["Workload", "Stochastics"], resources: [.copy("Fixtures")]),
+      name: "WorkloadTests",
+      dependencies: [
+        "Workload", "Stochastics", .product(name: "PropertyBased", package: "swift-property-based"),
+      ], resources: [.copy("Fixtures")]),
     .testTarget(
       name: "PlacementTests",
       dependencies: [
