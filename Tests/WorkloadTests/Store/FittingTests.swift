@@ -1,5 +1,6 @@
 import Foundation
 import Stochastics
+import Synchronization
 import Testing
 
 @testable import Workload
@@ -8,15 +9,19 @@ import Testing
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
   .deletingLastPathComponent().deletingLastPathComponent()
 
-/// The committed Bitbrains fixture as a store at 300 s (CPU only, capacity from `CPU cores`).
-func bitbrainsFixtureStore() throws -> TraceStore {
+/// The committed Bitbrains fixture as a store at 300 s (CPU only, capacity from `CPU cores`): all
+/// eight VMs, or the first `vms`.
+func bitbrainsFixtureStore(vms: Int = 8) throws -> TraceStore {
   var builder = try TraceStoreBuilder(options: .init(format: "bitbrains", source: "BitbrainsFixture.swift"))
   var entity = -1
   var time: Int64 = 0
   var expectFirst = false
+  var declared = 0
   for line in bitbrainsFixture.split(separator: "\n") {
     let words = line.split(separator: " ")
     if words.first == "vm" {
+      declared += 1
+      if declared > vms { break }
       entity = builder.declare(
         entity: String(words[1]), cpuCapacityCores: Double(words[2])!, memoryCapacityGiB: nil)
       time = Int64(words[3])! * 1000
@@ -65,7 +70,11 @@ func fitAndCompare(_ store: TraceStore, fit: FittedTrace, seed: UInt64, replicas
     fit, count: replicas * m, horizonMilliseconds: Int64(store.sampleCount) * store.intervalMilliseconds,
     seed: seed)
   let lag = Int(3_600_000 / store.intervalMilliseconds)
-  return fit.models.enumerated().map { j, model in
+  // The figures of each model are independent: computed on all cores.
+  let rows = Mutex(
+    [(name: String, trace: SeriesFigures, synthetic: SeriesFigures)?](repeating: nil, count: m))
+  DispatchQueue.concurrentPerform(iterations: m) { j in
+    let model = fit.models[j]
     let e = store.index(of: model.name)!
     var average = SeriesFigures([], lag: lag)
     for r in 0..<replicas {
@@ -74,8 +83,57 @@ func fitAndCompare(_ store: TraceStore, fit: FittedTrace, seed: UInt64, replicas
       average.p95 += f.p95 / Double(replicas)
       average.acf += f.acf / Double(replicas)
     }
-    return (model.name, SeriesFigures(store.utilisation(.cpu, entity: e), lag: lag), average)
+    let row = (model.name, SeriesFigures(store.utilisation(.cpu, entity: e), lag: lag), average)
+    rows.withLock { $0[j] = row }
   }
+  return rows.withLock { $0.map { $0! } }
+}
+
+/// Passes an importer's readings on to a store builder without their memory (NaN: no memory
+/// column). The fidelity tests compare CPU only, and each metric is fitted (stream
+/// `fit/<model>/<metric>`) and generated (`synth/<j>` for CPU, `synth/<j>/memory`) on its own, so
+/// leaving memory out halves the fitting work and changes no CPU figure.
+struct CPUOnlySink: TraceSink {
+  var builder: TraceStoreBuilder
+
+  mutating func declare(entity name: String, cpuCapacityCores: Double?, memoryCapacityGiB: Double?) -> Int {
+    builder.declare(entity: name, cpuCapacityCores: cpuCapacityCores, memoryCapacityGiB: memoryCapacityGiB)
+  }
+
+  mutating func append(
+    entity: Int, timeMilliseconds: Int64, cpuUtilisation: Double, memoryUtilisation: Double
+  ) {
+    builder.append(
+      entity: entity, timeMilliseconds: timeMilliseconds, cpuUtilisation: cpuUtilisation,
+      memoryUtilisation: .nan)
+  }
+
+  mutating func repair(_ repair: TraceRepair) { builder.repair(repair) }
+}
+
+/// `LoadFitter.fit(store)` (one model per VM, default options) with the VMs fitted on all cores.
+/// Each model depends only on its own VM, the store's clock and its own calibration stream
+/// (`fit/<name>/<metric>`), so the result is the same as the sequential fit's
+/// (`concurrentFitEqualsTheSequentialOne` checks it); fitting dominates the month test in debug.
+func fitPerVMConcurrently(_ store: TraceStore) -> FittedTrace {
+  let options = LoadFitter.Options()
+  let unix = store.originMilliseconds >= LoadFitter.unixClockStart
+  let weekOffset = unix ? LoadFitter.unixMonday - Int64((options.utcOffsetHours * 3_600_000).rounded()) : 0
+  let members = (0..<store.entityCount).filter { e in
+    store.withCodes(.cpu, entity: e) { codes in codes.contains { $0 != FixedPoint.missing } }
+  }
+  let models = Mutex([FittedLoad?](repeating: nil, count: members.count))
+  DispatchQueue.concurrentPerform(iterations: members.count) { i in
+    let model = LoadFitter.fitModel(
+      name: store.names[members[i]], entities: [members[i]], store: store, weekOffset: weekOffset,
+      options: options)
+    models.withLock { $0[i] = model }
+  }
+  return FittedTrace(
+    format: store.info.format, source: store.info.source,
+    intervalSeconds: Double(store.intervalMilliseconds) / 1000, clock: unix ? "unix" : "relative",
+    utcOffsetHours: unix ? options.utcOffsetHours : 0, grouping: options.grouping.rawValue,
+    models: models.withLock { $0.compactMap { $0 } })
 }
 
 /// Checks the tolerances stated in `FittingTests` and returns a readable table.
@@ -133,20 +191,33 @@ func checkTolerances(
 
   @Test(.enabled(if: FileManager.default.fileExists(atPath: sharedBitbrains.path)))
   func fittedSyntheticVMsReproduceTheSharedBitbrainsMonth() throws {
-    var builder = try TraceStoreBuilder(options: .init(format: "bitbrains", source: sharedBitbrains.path))
-    try TraceImporters.read(.bitbrains, sharedBitbrains, into: &builder)
-    let store = try builder.finish()
+    var sink = CPUOnlySink(
+      builder: try TraceStoreBuilder(options: .init(format: "bitbrains", source: sharedBitbrains.path)))
+    try TraceImporters.read(.bitbrains, sharedBitbrains, into: &sink)
+    let store = try sink.builder.finish()
     #expect(store.entityCount == 39)
+    #expect(!store.hasMemory)
     let table = checkTolerances(
-      try fitAndCompare(store, fit: try LoadFitter.fit(store), seed: 7), perVMShare: 0.75)
+      try fitAndCompare(store, fit: fitPerVMConcurrently(store), seed: 7), perVMShare: 0.75)
     print("Bitbrains rnd/2013-7 (39 VMs):\n\(table)")
   }
 
-  @Test func fitFilesRoundTripAndAreChecked() throws {
-    let store = try bitbrainsFixtureStore()
+  /// One model for the eight fixture VMs (fitted once for the tests that use it).
+  static let groupFit = Result { () throws -> FittedTrace in
     var options = LoadFitter.Options()
     options.grouping = .all
-    let fit = try LoadFitter.fit(store, options: options)
+    return try LoadFitter.fit(try bitbrainsFixtureStore(), options: options)
+  }
+
+  @Test func concurrentFitEqualsTheSequentialOne() throws {
+    // Two VMs of the fixture, 21 days: the models and their order are LoadFitter.fit's.
+    let store = try bitbrainsFixtureStore(vms: 2)
+    #expect(store.entityCount == 2)
+    #expect(fitPerVMConcurrently(store) == (try LoadFitter.fit(store)))
+  }
+
+  @Test func fitFilesRoundTripAndAreChecked() throws {
+    let fit = try Self.groupFit.get()
     #expect(fit.models.count == 1)
     #expect(fit.models[0].members == 8)
     #expect(fit.clock == "unix")
@@ -175,10 +246,7 @@ func checkTolerances(
   }
 
   @Test func groupSynthesisIsReproducibleAndIndependentOfTheCount() throws {
-    let store = try bitbrainsFixtureStore()
-    var options = LoadFitter.Options()
-    options.grouping = .all
-    let fit = try LoadFitter.fit(store, options: options)
+    let fit = try Self.groupFit.get()
     let day: Int64 = 86_400_000
     let a = try FittedGenerator.generate(fit, count: 20, horizonMilliseconds: 2 * day, seed: 3)
     let b = try FittedGenerator.generate(fit, count: 20, horizonMilliseconds: 2 * day, seed: 3)
