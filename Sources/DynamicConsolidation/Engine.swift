@@ -4,6 +4,154 @@ import Stochastics
 /// Length of a VM's CPU-utilisation history (CloudSim's `PowerVm.HISTORY_LENGTH`).
 let historyLength = 30
 
+// MARK: - Storage
+
+/// Fixed-size storage with unchecked element access. The engine's per-VM and per-host state lives
+/// in these rather than in arrays: writing an element of an array held by a class costs a
+/// uniqueness check (a runtime call) per write, which was a fifth of a policy-day.
+struct Slab<Element> {
+  let base: UnsafeMutablePointer<Element>
+  let count: Int
+
+  init(repeating value: Element, count: Int) {
+    base = .allocate(capacity: Swift.max(count, 1))
+    base.initialize(repeating: value, count: count)
+    self.count = count
+  }
+
+  init(_ values: [Element]) {
+    base = .allocate(capacity: Swift.max(values.count, 1))
+    _ = UnsafeMutableBufferPointer(start: base, count: values.count).initialize(from: values)
+    count = values.count
+  }
+
+  @inline(__always) subscript(i: Int) -> Element {
+    get { base[i] }
+    nonmutating set { base[i] = newValue }
+  }
+
+  /// A copy as an array.
+  var array: [Element] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+  /// Overwrites every element (`values.count == count`).
+  func assign(_ values: [Element]) {
+    precondition(values.count == count)
+    for i in 0..<count { base[i] = values[i] }
+  }
+
+  func deallocate() {
+    base.deinitialize(count: count)
+    base.deallocate()
+  }
+}
+
+/// Per-host VM lists in one arena, in CloudSim's list order, with one `Double` beside each entry
+/// (the allocation). A list that outgrows its slot moves to the end of the arena with twice the
+/// capacity, so the arena holds at most about twice the largest lists. Buffers returned by
+/// `ids(_:)` and `values(_:)` are valid until the next `append` or `replace`.
+struct HostLists {
+  let start: Slab<Int>
+  let length: Slab<Int32>
+  let capacity: Slab<Int32>
+  private(set) var idArena: UnsafeMutablePointer<Int32>
+  private(set) var valueArena: UnsafeMutablePointer<Double>
+  private(set) var used = 0
+  private(set) var arenaCapacity: Int
+
+  init(hosts: Int) {
+    start = Slab(repeating: 0, count: hosts)
+    length = Slab(repeating: 0, count: hosts)
+    capacity = Slab(repeating: 0, count: hosts)
+    arenaCapacity = Swift.max(64, hosts * 4)
+    idArena = .allocate(capacity: arenaCapacity)
+    idArena.initialize(repeating: 0, count: arenaCapacity)
+    valueArena = .allocate(capacity: arenaCapacity)
+    valueArena.initialize(repeating: 0, count: arenaCapacity)
+  }
+
+  func deallocate() {
+    start.deallocate()
+    length.deallocate()
+    capacity.deallocate()
+    idArena.deallocate()
+    valueArena.deallocate()
+  }
+
+  @inline(__always) func count(_ h: Int) -> Int { Int(length[h]) }
+  @inline(__always) func isEmpty(_ h: Int) -> Bool { length[h] == 0 }
+  @inline(__always) func ids(_ h: Int) -> UnsafeMutableBufferPointer<Int32> {
+    UnsafeMutableBufferPointer(start: idArena + start[h], count: Int(length[h]))
+  }
+  @inline(__always) func values(_ h: Int) -> UnsafeMutableBufferPointer<Double> {
+    UnsafeMutableBufferPointer(start: valueArena + start[h], count: Int(length[h]))
+  }
+  @inline(__always) func contains(_ h: Int, _ v: Int32) -> Bool {
+    let n = Int(length[h])
+    guard n > 0 else { return false }
+    let p = idArena + start[h]
+    for i in 0..<n where p[i] == v { return true }
+    return false
+  }
+
+  /// Host `h`'s list as an array.
+  func array(_ h: Int) -> [Int32] { Array(ids(h)) }
+
+  private mutating func reserve(_ h: Int, _ needed: Int) {
+    let cap = Int(capacity[h])
+    guard needed > cap else { return }
+    let newCap = Swift.max(4, cap * 2, needed)
+    if used + newCap > arenaCapacity {
+      let grown = Swift.max(arenaCapacity * 2, used + newCap)
+      let ids = UnsafeMutablePointer<Int32>.allocate(capacity: grown)
+      ids.initialize(repeating: 0, count: grown)
+      ids.update(from: idArena, count: used)
+      idArena.deallocate()
+      idArena = ids
+      let values = UnsafeMutablePointer<Double>.allocate(capacity: grown)
+      values.update(from: valueArena, count: used)
+      (values + used).initialize(repeating: 0, count: grown - used)
+      valueArena.deallocate()
+      valueArena = values
+      arenaCapacity = grown
+    }
+    let n = Int(length[h])
+    (idArena + used).update(from: idArena + start[h], count: n)
+    (valueArena + used).update(from: valueArena + start[h], count: n)
+    start[h] = used
+    capacity[h] = Int32(newCap)
+    used += newCap
+  }
+
+  mutating func append(_ h: Int, _ v: Int32) {
+    let n = Int(length[h])
+    reserve(h, n + 1)
+    idArena[start[h] + n] = v
+    length[h] = Int32(n + 1)
+  }
+
+  /// Removes every occurrence of `v` from host `h`'s list, keeping the order of the others.
+  mutating func removeAll(_ h: Int, _ v: Int32) {
+    let n = Int(length[h])
+    let p = idArena + start[h]
+    let q = valueArena + start[h]
+    var k = 0
+    for i in 0..<n where p[i] != v {
+      p[k] = p[i]
+      q[k] = q[i]
+      k += 1
+    }
+    length[h] = Int32(k)
+  }
+
+  /// Replaces host `h`'s list.
+  mutating func replace(_ h: Int, with vms: [Int32]) {
+    reserve(h, vms.count)
+    let p = idArena + start[h]
+    for (i, v) in vms.enumerated() { p[i] = v }
+    length[h] = Int32(vms.count)
+  }
+}
+
 /// The frame-driven simulation of one policy-day. Data-oriented: every VM and host attribute is a
 /// flat array indexed by id; a host's VM list is a small array of VM ids in CloudSim's list order
 /// (which decides ties).
@@ -15,73 +163,74 @@ final class Engine {
   let vmCount: Int
 
   // Hosts (constant).
-  let hostTotal: [Double]
-  let hostPe: [Double]
-  let hostRam: [Int]
-  let hostBw: [Double]
-  let hostPower: [Double]  // 11 per host
+  let hostTotal: Slab<Double>
+  let hostPe: Slab<Double>
+  let hostRam: Slab<Int>
+  let hostBw: Slab<Double>
+  let hostPower: Slab<Double>  // 11 per host
+  let hostType: Slab<Int>
   // VMs (constant).
-  let vmMips: [Double]
-  let vmRam: [Int]
-  let vmBw: [Int]
+  let vmMips: Slab<Double>
+  let vmRam: Slab<Int>
+  let vmBw: Slab<Int>
 
   // VM state.
-  var req: [Double]
-  var inMigration: [Bool]
-  var removed: [Bool]
-  var vmHost: [Int32]
-  var historyBuffer: [Double]
-  var historyCount: [Int]
-  var historyHead: [Int]
-  var lastHistoryTime: [Double]
-  var removedAt: [Double]
-  var frameUtilisation: [Double]
+  let request: Slab<Double>  // requested MIPS at the last frame
+  let migrating: Slab<Bool>
+  let removed: Slab<Bool>
+  let vmHost: Slab<Int32>
+  let historyBuffer: Slab<Double>
+  let historyCount: Slab<Int>
+  let historyHead: Slab<Int>
+  let lastHistoryTime: Slab<Double>
+  let removedAt: Slab<Double>
+  let frameUtilisation: Slab<Double>
 
   // Host state.
-  var list: [[Int32]]
-  var alloc: [[Double]]
-  var migIn: [[Int32]]
-  var available: [Double]
-  var util: [Double]  // MIPS, from the last processing of the host
-  var currentPower: [Double]  // P(util), from the last processing of the host
-  var requestedSum: [Double]  // planning state: Σ requested MIPS of the host's VM list
-  var plannedMips: [Double]  // planning state: CloudSim's getUtilizationOfCpuMips
-  var hostHistoryCache: [Double]
-  var hostHistoryValid: [Bool]
+  /// Each host's VM list, with each entry's MIPS allocation beside it.
+  var lists: HostLists
+  /// Each host's migrating-in VMs.
+  var incoming: HostLists
+  let available: Slab<Double>
+  let util: Slab<Double>  // MIPS, from the last processing of the host
+  let currentPower: Slab<Double>  // P(util), from the last processing of the host
+  let requestedSum: Slab<Double>  // planning state: Σ requested MIPS of the host's VM list
+  let plannedMips: Slab<Double>  // planning state: CloudSim's getUtilizationOfCpuMips
+  let hostHistoryCache: Slab<Double>
+  let hostHistoryValid: Slab<Bool>
   /// An empty, idle host whose last two state entries are inactive: processing it changes
   /// nothing but the time of its pending inactive entry (which no metric reads), so frames skip it.
-  var quiet: [Bool]
+  let quiet: Slab<Bool>
   /// Hosts that are not pristine (pristine: no VM listed, none migrating in, zero utilisation at
   /// the last processing), unordered, with each host's position (−1: pristine). Pristine hosts of
   /// one type are interchangeable for best fit, so only the lowest-numbered one is examined.
-  var busy: [Int32]
-  var busyPosition: [Int32]
+  var busy: [Int32] = []
+  let busyPosition: Slab<Int32>
   /// Pristine hosts as a bit set, and each host type's hosts as a mask over the same words.
-  var pristineBits: [UInt64]
-  var typeMasks: [[UInt64]]
-  let hostType: [Int]
+  let pristineBits: Slab<UInt64>
+  let typeMasks: [Slab<UInt64>]
 
   // Metrics.
   var energyWs = 0.0
   var migrations = 0
   var lastProcessTime = 0.0
   var frames = 0
-  var hostPend: [HostEntry]
-  var hostHasPend: [Bool]
-  var hostPrev: [HostEntry]
-  var hostHasPrev: [Bool]
-  var hostLastActive: [Bool]
-  var hostLastOn: [Double]
+  let hostPend: Slab<HostEntry>
+  let hostHasPend: Slab<Bool>
+  let hostPrev: Slab<HostEntry>
+  let hostHasPrev: Slab<Bool>
+  let hostLastActive: Slab<Bool>
+  let hostLastOn: Slab<Double>
   var slaTime = 0.0
   var activeTime = 0.0
   var shutdownTimes: [Double] = []
-  var vmPend: [VMEntry]
-  var vmHasPend: [Bool]
-  var vmPrev: [VMEntry]
-  var vmHasPrev: [Bool]
-  var vmTotalAllocated: [Double]
-  var vmTotalRequested: [Double]
-  var vmUnderMigration: [Double]
+  let vmPend: Slab<VMEntry>
+  let vmHasPend: Slab<Bool>
+  let vmPrev: Slab<VMEntry>
+  let vmHasPrev: Slab<Bool>
+  let vmTotalAllocated: Slab<Double>
+  let vmTotalRequested: Slab<Double>
+  let vmUnderMigration: Slab<Double>
   var violationSum = 0.0
   var violationCount = 0
   var migrationLog: [(time: Double, vm: Int32, from: Int32, to: Int32)] = []
@@ -91,7 +240,7 @@ final class Engine {
   var initialHosts: [Int] = []
 
   let random: RandomStream
-  var scratch = [Double](repeating: 0, count: historyLength)
+  let scratch = Slab<Double>(repeating: 0, count: historyLength)
 
   struct HostEntry {
     var time: Double
@@ -107,6 +256,21 @@ final class Engine {
     var migrating: Bool
   }
 
+  // Array views of the state, for tests.
+  var req: [Double] {
+    get { request.array }
+    set { request.assign(newValue) }
+  }
+  var inMigration: [Bool] {
+    get { migrating.array }
+    set { migrating.assign(newValue) }
+  }
+  var list: [[Int32]] {
+    get { (0..<hostCount).map { lists.array($0) } }
+    set { for h in 0..<hostCount { lists.replace(h, with: newValue[h]) } }
+  }
+  var alloc: [[Double]] { (0..<hostCount).map { Array(lists.values($0)) } }
+
   init(config: DynamicConfiguration, policy: DynamicPolicy, workload: DynamicWorkload) {
     self.config = config
     self.policy = policy
@@ -114,63 +278,91 @@ final class Engine {
     hostCount = config.hostTypeOfHost.count
     vmCount = Swift.min(workload.count, config.vmTypeOfVM.count)
     let ht = config.hostTypeOfHost.map { config.hostTypes[$0] }
-    hostTotal = ht.map(\.totalMips)
-    hostPe = ht.map(\.peMips)
-    hostRam = ht.map(\.ramMB)
-    hostBw = ht.map { Double($0.bandwidth) }
-    hostPower = ht.flatMap(\.powerTable)
+    hostTotal = Slab(ht.map(\.totalMips))
+    hostPe = Slab(ht.map(\.peMips))
+    hostRam = Slab(ht.map(\.ramMB))
+    hostBw = Slab(ht.map { Double($0.bandwidth) })
+    hostPower = Slab(ht.flatMap(\.powerTable))
+    hostType = Slab(config.hostTypeOfHost)
     let vt = config.vmTypeOfVM.prefix(vmCount).map { config.vmTypes[$0] }
-    vmMips = vt.map(\.mips)
-    vmRam = vt.map(\.ramMB)
-    vmBw = vt.map(\.bandwidth)
-    req = vmMips
-    inMigration = [Bool](repeating: false, count: vmCount)
-    removed = [Bool](repeating: false, count: vmCount)
-    vmHost = [Int32](repeating: -1, count: vmCount)
-    historyBuffer = [Double](repeating: 0, count: vmCount * historyLength)
-    historyCount = [Int](repeating: 0, count: vmCount)
-    historyHead = [Int](repeating: historyLength - 1, count: vmCount)
-    lastHistoryTime = [Double](repeating: 0, count: vmCount)
-    removedAt = [Double](repeating: .nan, count: vmCount)
-    frameUtilisation = [Double](repeating: 0, count: vmCount)
-    list = [[Int32]](repeating: [], count: hostCount)
-    alloc = [[Double]](repeating: [], count: hostCount)
-    migIn = [[Int32]](repeating: [], count: hostCount)
-    available = hostTotal
-    util = [Double](repeating: 0, count: hostCount)
-    currentPower = [Double](repeating: 0, count: hostCount)
-    requestedSum = [Double](repeating: 0, count: hostCount)
-    plannedMips = [Double](repeating: 0, count: hostCount)
-    hostHistoryCache = [Double](repeating: 0, count: hostCount * historyLength)
-    hostHistoryValid = [Bool](repeating: false, count: hostCount)
-    quiet = [Bool](repeating: false, count: hostCount)
-    hostType = config.hostTypeOfHost
-    busy = []
-    busyPosition = [Int32](repeating: -1, count: hostCount)
+    vmMips = Slab(vt.map(\.mips))
+    vmRam = Slab(vt.map(\.ramMB))
+    vmBw = Slab(vt.map(\.bandwidth))
+    request = Slab(vt.map(\.mips))
+    migrating = Slab(repeating: false, count: vmCount)
+    removed = Slab(repeating: false, count: vmCount)
+    vmHost = Slab(repeating: -1, count: vmCount)
+    historyBuffer = Slab(repeating: 0, count: vmCount * historyLength)
+    historyCount = Slab(repeating: 0, count: vmCount)
+    historyHead = Slab(repeating: historyLength - 1, count: vmCount)
+    lastHistoryTime = Slab(repeating: 0, count: vmCount)
+    removedAt = Slab(repeating: .nan, count: vmCount)
+    frameUtilisation = Slab(repeating: 0, count: vmCount)
+    lists = HostLists(hosts: hostCount)
+    incoming = HostLists(hosts: hostCount)
+    available = Slab(ht.map(\.totalMips))
+    util = Slab(repeating: 0, count: hostCount)
+    currentPower = Slab(repeating: 0, count: hostCount)
+    requestedSum = Slab(repeating: 0, count: hostCount)
+    plannedMips = Slab(repeating: 0, count: hostCount)
+    hostHistoryCache = Slab(repeating: 0, count: hostCount * historyLength)
+    hostHistoryValid = Slab(repeating: false, count: hostCount)
+    quiet = Slab(repeating: false, count: hostCount)
+    busyPosition = Slab(repeating: -1, count: hostCount)
     let words = (hostCount + 63) / 64
-    pristineBits = [UInt64](repeating: 0, count: words)
-    typeMasks = [[UInt64]](repeating: [UInt64](repeating: 0, count: words), count: config.hostTypes.count)
+    pristineBits = Slab(repeating: 0, count: words)
+    typeMasks = config.hostTypes.indices.map { _ in Slab(repeating: 0, count: words) }
     for h in 0..<hostCount {
       pristineBits[h >> 6] |= 1 << UInt64(h & 63)
       typeMasks[config.hostTypeOfHost[h]][h >> 6] |= 1 << UInt64(h & 63)
     }
     let h0 = HostEntry(time: 0, allocated: 0, requested: 0, active: false)
-    hostPend = [HostEntry](repeating: h0, count: hostCount)
-    hostHasPend = [Bool](repeating: false, count: hostCount)
-    hostPrev = hostPend
-    hostHasPrev = hostHasPend
-    hostLastActive = [Bool](repeating: true, count: hostCount)
-    hostLastOn = [Double](repeating: 0, count: hostCount)
+    hostPend = Slab(repeating: h0, count: hostCount)
+    hostHasPend = Slab(repeating: false, count: hostCount)
+    hostPrev = Slab(repeating: h0, count: hostCount)
+    hostHasPrev = Slab(repeating: false, count: hostCount)
+    hostLastActive = Slab(repeating: true, count: hostCount)
+    hostLastOn = Slab(repeating: 0, count: hostCount)
     let v0 = VMEntry(time: 0, allocated: 0, requested: 0, migrating: false)
-    vmPend = [VMEntry](repeating: v0, count: vmCount)
-    vmHasPend = [Bool](repeating: false, count: vmCount)
-    vmPrev = vmPend
-    vmHasPrev = vmHasPend
-    vmTotalAllocated = [Double](repeating: 0, count: vmCount)
-    vmTotalRequested = vmTotalAllocated
-    vmUnderMigration = vmTotalAllocated
+    vmPend = Slab(repeating: v0, count: vmCount)
+    vmHasPend = Slab(repeating: false, count: vmCount)
+    vmPrev = Slab(repeating: v0, count: vmCount)
+    vmHasPrev = Slab(repeating: false, count: vmCount)
+    vmTotalAllocated = Slab(repeating: 0, count: vmCount)
+    vmTotalRequested = Slab(repeating: 0, count: vmCount)
+    vmUnderMigration = Slab(repeating: 0, count: vmCount)
     random = RandomStream(runSeed: config.seed, name: "dynamic.vm-selection.rs")
     for h in 0..<hostCount { currentPower[h] = power(h, 0) }
+  }
+
+  deinit {
+    for s in [
+      hostTotal, hostPe, hostBw, hostPower, vmMips, request, historyBuffer, lastHistoryTime, removedAt,
+    ] {
+      s.deallocate()
+    }
+    for s in [
+      frameUtilisation, available, util, currentPower, requestedSum, plannedMips, hostHistoryCache,
+      hostLastOn,
+      vmTotalAllocated, vmTotalRequested, vmUnderMigration, scratch,
+    ] { s.deallocate() }
+    for s in [hostRam, hostType, vmRam, vmBw, historyCount, historyHead] { s.deallocate() }
+    for s in [
+      migrating, removed, hostHistoryValid, quiet, hostHasPend, hostHasPrev, hostLastActive, vmHasPend,
+      vmHasPrev,
+    ] {
+      s.deallocate()
+    }
+    vmHost.deallocate()
+    busyPosition.deallocate()
+    pristineBits.deallocate()
+    for s in typeMasks { s.deallocate() }
+    hostPend.deallocate()
+    hostPrev.deallocate()
+    vmPend.deallocate()
+    vmPrev.deallocate()
+    lists.deallocate()
+    incoming.deallocate()
   }
 
   // MARK: - Model functions
@@ -226,7 +418,7 @@ final class Engine {
   }
 
   @inline(__always) func isMigratingIn(_ h: Int, _ v: Int32) -> Bool {
-    migIn[h].contains(v)
+    incoming.contains(h, v)
   }
 
   @inline(__always) func history(_ v: Int, _ i: Int) -> Double {
@@ -234,10 +426,10 @@ final class Engine {
   }
 
   func appendHistory(_ v: Int, _ x: Double) {
-    let head = (historyHead[v] + 1) % historyLength
+    let head = historyHead[v] == historyLength - 1 ? 0 : historyHead[v] + 1
     historyHead[v] = head
     historyBuffer[v * historyLength + head] = x
-    historyCount[v] = Swift.min(historyCount[v] + 1, historyLength)
+    if historyCount[v] < historyLength { historyCount[v] += 1 }
   }
 
   /// Recomputes a host's MIPS allocation from its VM list (time-shared with over-subscription:
@@ -251,58 +443,55 @@ final class Engine {
     var total = 0.0
     var requested = 0.0
     var planned = 0.0
-    let incomingList = migIn[h]
-    list[h].withUnsafeBufferPointer { vms in
-      if alloc[h].count != vms.count { alloc[h] = [Double](repeating: 0, count: vms.count) }
-      alloc[h].withUnsafeMutableBufferPointer { a in
-        for i in 0..<vms.count {
-          let v = Int(vms[i])
-          let r = req[v]
-          requested += r
-          let capped = Swift.min(r, pe)
-          let incoming = !incomingList.isEmpty && incomingList.contains(vms[i])
-          let tr = incoming ? capped * 0.1 : capped
-          total += tr
-          if !over && avail >= tr {
-            avail -= tr
-            a[i] = inMigration[v] && !incoming ? capped * 0.9 : (incoming ? capped * 0.1 : capped)
-          } else {
-            over = true
-          }
-        }
-        if over {
-          let scale = capacity / total
-          for i in 0..<vms.count {
-            let v = Int(vms[i])
-            let capped = Swift.min(req[v], pe)
-            let incoming = !incomingList.isEmpty && incomingList.contains(vms[i])
-            if inMigration[v] && !incoming {
-              a[i] = (capped * scale * 0.9).rounded(.down)
-            } else if incoming {
-              a[i] = (capped * 0.1 * scale).rounded(.down)
-            } else {
-              a[i] = (capped * scale).rounded(.down)
-            }
-          }
-          avail = 0
-        }
-        for i in 0..<vms.count {
-          if !incomingList.isEmpty && incomingList.contains(vms[i]) { planned += a[i] * 0.9 / 0.1 }
-          planned += a[i]
+    let vms = lists.ids(h)
+    let a = lists.values(h)
+    let anyIncoming = !incoming.isEmpty(h)
+    for i in 0..<vms.count {
+      let v = Int(vms[i])
+      let r = request[v]
+      requested += r
+      let capped = Swift.min(r, pe)
+      let isIncoming = anyIncoming && incoming.contains(h, vms[i])
+      let tr = isIncoming ? capped * 0.1 : capped
+      total += tr
+      if !over && avail >= tr {
+        avail -= tr
+        a[i] = migrating[v] && !isIncoming ? capped * 0.9 : (isIncoming ? capped * 0.1 : capped)
+      } else {
+        over = true
+      }
+    }
+    if over {
+      let scale = capacity / total
+      for i in 0..<vms.count {
+        let v = Int(vms[i])
+        let capped = Swift.min(request[v], pe)
+        let isIncoming = anyIncoming && incoming.contains(h, vms[i])
+        if migrating[v] && !isIncoming {
+          a[i] = (capped * scale * 0.9).rounded(.down)
+        } else if isIncoming {
+          a[i] = (capped * 0.1 * scale).rounded(.down)
+        } else {
+          a[i] = (capped * scale).rounded(.down)
         }
       }
+      avail = 0
+    }
+    for i in 0..<vms.count {
+      if anyIncoming && incoming.contains(h, vms[i]) { planned += a[i] * 0.9 / 0.1 }
+      planned += a[i]
     }
     available[h] = avail
     requestedSum[h] = requested
     plannedMips[h] = planned
     hostHistoryValid[h] = false
-    if !list[h].isEmpty || !incomingList.isEmpty { quiet[h] = false }
+    if !vms.isEmpty || anyIncoming { quiet[h] = false }
     updatePristine(h)
   }
 
   /// Keeps the pristine set in step with the host's VM list, incoming list and utilisation.
   @inline(__always) func updatePristine(_ h: Int) {
-    let pristine = list[h].isEmpty && migIn[h].isEmpty && util[h] == 0
+    let pristine = lists.isEmpty(h) && incoming.isEmpty(h) && util[h] == 0
     let position = Int(busyPosition[h])
     if pristine {
       guard position >= 0 else { return }
@@ -338,8 +527,8 @@ final class Engine {
   // MARK: - Initial placement (t = 0)
 
   func initialPlacement() {
-    var ramFree = hostRam
-    var bwFree = hostBw
+    var ramFree = hostRam.array
+    var bwFree = hostBw.array
     let firstFit: Bool
     switch policy.kind {
     case .nonPowerAware, .dvfs: firstFit = true
@@ -371,7 +560,7 @@ final class Engine {
       }
       ramFree[best] -= vmRam[v]
       bwFree[best] -= Double(vmBw[v])
-      list[best].append(Int32(v))
+      lists.append(best, Int32(v))
       vmHost[v] = Int32(best)
       reallocate(best)
     }
@@ -394,6 +583,7 @@ final class Engine {
     let k2 = Swift.min(t2, w - 1)
     let span = Double(t2 - t1) * period
     let offset = t - Double(t1) * period
+    var zeroRequests = false
     workload.samples.withUnsafeBufferPointer { samples in
       for v in 0..<vmCount where !removed[v] {
         let u1 = samples[v * w + k1]
@@ -405,7 +595,9 @@ final class Engine {
           u = u1 + delta * offset
         }
         frameUtilisation[v] = u
-        req[v] = u * vmMips[v]
+        let r = u * vmMips[v]
+        request[v] = r
+        if r == 0 && !migrating[v] { zeroRequests = true }
       }
     }
     var frameEnergy = 0.0
@@ -417,7 +609,7 @@ final class Engine {
         continue
       }
       if periodicHistory {
-        for v32 in list[h] {
+        for v32 in lists.ids(h) {
           let v = Int(v32)
           if t > lastHistoryTime[v] {
             appendHistory(v, frameUtilisation[v])
@@ -426,7 +618,7 @@ final class Engine {
         }
       }
       let previous = cpuUtilisation(h)
-      let wasOn = !list[h].isEmpty
+      let wasOn = !lists.isEmpty(h)
       updateHost(h, t)
       if dt > 0 {
         if nonPowerAware {
@@ -442,22 +634,37 @@ final class Engine {
     }
     energyWs += frameEnergy
     frames += 1
-    // Remove VMs that request no MIPS and are not migrating.
-    for h in 0..<hostCount where !quiet[h] {
-      var changed = false
-      for v32 in list[h] {
+    // Compat only: CloudSim destroys a VM for good when it requests 0 MIPS at a frame. Only
+    // frames where some listed VM requests nothing and is not migrating can remove one.
+    if config.compat && zeroRequests { removeIdleVMs(t) }
+    lastProcessTime = t
+  }
+
+  /// Removes the VMs that request no MIPS and are not migrating, host by host in list order.
+  func removeIdleVMs(_ t: Double) {
+    for h in 0..<hostCount where !lists.isEmpty(h) {
+      var found = false
+      for v32 in lists.ids(h) {
         let v = Int(v32)
-        // Compat only: CloudSim destroys a VM for good when it requests 0 MIPS at a frame.
-        if config.compat && !inMigration[v] && req[v] == 0 && !removed[v] {
+        if !migrating[v] && request[v] == 0 && !removed[v] {
+          found = true
+          break
+        }
+      }
+      guard found else { continue }
+      var changed = false
+      for v32 in lists.array(h) {
+        let v = Int(v32)
+        if !migrating[v] && request[v] == 0 && !removed[v] {
           removed[v] = true
           removedAt[v] = t
           let home = Int(vmHost[v])
           if home >= 0 {
-            list[home].removeAll { $0 == v32 }
+            lists.removeAll(home, v32)
             reallocate(home)
           }
           if home != h {
-            list[h].removeAll { $0 == v32 }
+            lists.removeAll(h, v32)
             changed = true
           }
           vmHost[v] = -1
@@ -465,7 +672,6 @@ final class Engine {
       }
       if changed { reallocate(h) }
     }
-    lastProcessTime = t
   }
 
   /// CloudSim's `HostDynamicWorkload.updateVmsProcessing` for one host at time `t`.
@@ -473,17 +679,19 @@ final class Engine {
     reallocate(h)
     var utilisationMips = 0.0
     var requested = 0.0
-    let vms = list[h]
-    let a = alloc[h]
-    for (i, v32) in vms.enumerated() {
+    let vms = lists.ids(h)
+    let a = lists.values(h)
+    let anyIncoming = !incoming.isEmpty(h)
+    for i in 0..<vms.count {
+      let v32 = vms[i]
       let v = Int(v32)
       var allocated = a[i]
-      if !isMigratingIn(h, v32) {
-        recordVM(v, VMEntry(time: t, allocated: allocated, requested: req[v], migrating: inMigration[v]))
-        if inMigration[v] { allocated /= 0.9 }
+      if !anyIncoming || !incoming.contains(h, v32) {
+        recordVM(v, VMEntry(time: t, allocated: allocated, requested: request[v], migrating: migrating[v]))
+        if migrating[v] { allocated /= 0.9 }
       }
       utilisationMips += allocated
-      requested += req[v]
+      requested += request[v]
     }
     util[h] = utilisationMips
     currentPower[h] = power(h, cpuUtilisation(h))
@@ -491,11 +699,11 @@ final class Engine {
       h, HostEntry(time: t, allocated: utilisationMips, requested: requested, active: utilisationMips > 0))
     updatePristine(h)
     quiet[h] =
-      utilisationMips == 0 && vms.isEmpty && migIn[h].isEmpty && hostHasPend[h] && !hostPend[h].active
+      utilisationMips == 0 && vms.isEmpty && !anyIncoming && hostHasPend[h] && !hostPend[h].active
       && hostHasPrev[h] && !hostPrev[h].active && !hostLastActive[h]
   }
 
-  func recordHost(_ h: Int, _ e: HostEntry) {
+  @inline(__always) func recordHost(_ h: Int, _ e: HostEntry) {
     if hostHasPend[h] {
       if hostPend[h].time == e.time {
         hostPend[h] = e
@@ -525,7 +733,7 @@ final class Engine {
     hostHasPend[h] = false
   }
 
-  func recordVM(_ v: Int, _ e: VMEntry) {
+  @inline(__always) func recordVM(_ v: Int, _ e: VMEntry) {
     if vmHasPend[v] {
       if vmPend[v].time == e.time {
         vmPend[v] = e
@@ -537,7 +745,7 @@ final class Engine {
     vmHasPend[v] = true
   }
 
-  func finalizeVM(_ v: Int) {
+  @inline(__always) func finalizeVM(_ v: Int) {
     let e = vmPend[v]
     if vmHasPrev[v] {
       let p = vmPrev[v]
@@ -559,7 +767,7 @@ final class Engine {
 
   func run() -> DynamicResult {
     initialPlacement()
-    if initialPlacementHook { initialHosts = vmHost.map { Int($0) } }
+    if initialPlacementHook { initialHosts = vmHost.array.map { Int($0) } }
     if !config.compat {
       // Default: hosts are processed at t = 0 so that energy and SLA time count from the start
       // (CloudSim's first frame adds nothing, its hosts' previous utilisation being 0).
@@ -567,11 +775,11 @@ final class Engine {
       frames -= 1
     }
     var t = 0.1 + config.schedulingInterval
-    let migrating: Bool
-    if case .migration = policy.kind { migrating = true } else { migrating = false }
+    let migrationPolicy: Bool
+    if case .migration = policy.kind { migrationPolicy = true } else { migrationPolicy = false }
     while t <= config.limitSeconds {
       processHosts(t)
-      if migrating {
+      if migrationPolicy {
         let plan = optimize(t)
         startMigrations(plan, at: t)
         completeMigrations(plan, startedAt: t)
@@ -587,10 +795,10 @@ final class Engine {
     for (v32, target32) in plan {
       let v = Int(v32)
       let target = Int(target32)
-      inMigration[v] = true
-      if !migIn[target].contains(v32) {
-        migIn[target].append(v32)
-        list[target].append(v32)
+      migrating[v] = true
+      if !incoming.contains(target, v32) {
+        incoming.append(target, v32)
+        lists.append(target, v32)
         updateHost(target, t)
         let source = Int(vmHost[v])
         if source >= 0 { updateHost(source, t) }
@@ -616,14 +824,14 @@ final class Engine {
       let target = Int(plan[e.index].host)
       let home = Int(vmHost[v])
       if home >= 0 {
-        list[home].removeAll { $0 == v32 }
+        lists.removeAll(home, v32)
         reallocate(home)
       }
-      migIn[target].removeAll { $0 == v32 }
-      list[target].removeAll { $0 == v32 }
-      inMigration[v] = false
+      incoming.removeAll(target, v32)
+      lists.removeAll(target, v32)
+      migrating[v] = false
       if !removed[v] {
-        list[target].append(v32)
+        lists.append(target, v32)
         vmHost[v] = Int32(target)
       }
       reallocate(target)

@@ -12,7 +12,7 @@ extension Engine {
     let base = h * historyLength
     if !hostHistoryValid[h] {
       for i in 0..<historyLength { scratch[i] = 0 }
-      for v32 in list[h] { addHistory(Int(v32), total) }
+      for v32 in lists.ids(h) { addHistory(Int(v32), total) }
       for i in 0..<historyLength { hostHistoryCache[base + i] = scratch[i] }
       hostHistoryValid[h] = true
     } else {
@@ -36,7 +36,7 @@ extension Engine {
 
   @inline(__always) func requestedUtilisation(_ h: Int, extra: Int) -> Double {
     var total = requestedSum[h]
-    if extra >= 0 { total += req[extra] }
+    if extra >= 0 { total += request[extra] }
     return total / hostTotal[h]
   }
 
@@ -49,7 +49,7 @@ extension Engine {
     case .iqr(let s, let fallback), .mad(let s, let fallback):
       let n = hostHistory(h, extra: extra)
       guard n >= 12 else { return requestedUtilisation(h, extra: extra) > fallback }
-      var data = Array(scratch[0..<n])
+      var data = Array(UnsafeBufferPointer(start: scratch.base, count: n))
       let spread: Double
       if case .iqr = detection {
         data.sort()
@@ -71,7 +71,7 @@ extension Engine {
       let slope = regression.slope
       let intercept = regression.intercept(slope)
       var maxRam = Int(Int32.min)
-      for v in list[h] { maxRam = Swift.max(maxRam, vmRam[Int(v)]) }
+      for v in lists.ids(h) { maxRam = Swift.max(maxRam, vmRam[Int(v)]) }
       if extra >= 0 { maxRam = Swift.max(maxRam, vmRam[extra]) }
       let migrationTime = Double(maxRam) / (hostBw[h] / (2 * 8000))
       let intervals = (migrationTime / config.schedulingInterval).rounded(.up)
@@ -83,7 +83,7 @@ extension Engine {
   /// The VM the selection policy takes off host `h` (nil when every VM is migrating).
   func selectVM(_ h: Int) -> Int32? {
     guard case .migration(_, let selection) = policy.kind else { return nil }
-    let candidates = list[h].filter { !inMigration[Int($0)] }
+    let candidates = lists.ids(h).filter { !migrating[Int($0)] }
     guard !candidates.isEmpty else { return nil }
     switch selection {
     case .mmt:
@@ -92,7 +92,7 @@ extension Engine {
       var best: Int32? = nil
       var minimum = Double.greatestFiniteMagnitude
       for v in candidates {
-        let metric = req[Int(v)] / vmMips[Int(v)]
+        let metric = request[Int(v)] / vmMips[Int(v)]
         if metric < minimum {
           minimum = metric
           best = v
@@ -147,13 +147,13 @@ extension Engine {
   // MARK: - Planning
 
   func create(_ h: Int, _ v: Int32) {
-    list[h].append(v)
+    lists.append(h, v)
     vmHost[Int(v)] = Int32(h)
     reallocate(h)
   }
 
   func destroy(_ h: Int, _ v: Int32) {
-    list[h].removeAll { $0 == v }
+    lists.removeAll(h, v)
     vmHost[Int(v)] = -1
     reallocate(h)
   }
@@ -166,7 +166,7 @@ extension Engine {
   /// type give the same increase). `pristineExcluded` says every pristine host is excluded.
   func findHost(_ v: Int32, excluded: [Bool], pristineExcluded: Bool = false) -> Int? {
     let vi = Int(v)
-    let r = req[vi]
+    let r = request[vi]
     var best = -1
     var minPower = Double.greatestFiniteMagnitude
     @inline(__always) func consider(_ h: Int) {
@@ -197,26 +197,49 @@ extension Engine {
     // Stable, descending by requested MIPS (Java's Collections.sort is stable).
     let indexed = vms.enumerated().map { ($0.offset, $0.element) }
     return indexed.sorted { a, b in
-      let ra = req[Int(a.1)]
-      let rb = req[Int(b.1)]
+      let ra = request[Int(a.1)]
+      let rb = request[Int(b.1)]
       return ra > rb || (ra == rb && a.0 < b.0)
     }.map(\.1)
   }
 
+  /// Whether the overload test holds for a host with no VM (zero requests, all-zero history,
+  /// so every detector falls back to its static threshold): false for every sensible parameter.
+  var emptyHostOverloaded: Bool {
+    guard case .migration(let detection, _) = policy.kind else { return false }
+    switch detection {
+    case .thr(let threshold): return 0 > threshold
+    case .iqr(_, let fallback), .mad(_, let fallback), .lr(_, let fallback), .lrr(_, let fallback):
+      return 0 > fallback
+    }
+  }
+
   /// One optimisation round: overloaded hosts shed VMs, then underloaded hosts are emptied
   /// all-or-nothing; the planning state is then restored and the plan returned.
+  ///
+  /// Only the hosts the round changes are saved and restored (restoring an unchanged host
+  /// rebuilds the same list and allocation). The underload phase picks hosts by increasing
+  /// (utilisation, id): utilisations do not change while planning, and a host that is not yet
+  /// excluded has the VM list it had when the phase began (placements onto it exclude it, and a
+  /// rolled-back placement restores its list), so one sort gives CloudSim's sequence of minima.
   func optimize(_ t: Double) -> [(vm: Int32, host: Int32)] {
     var overloaded: [Int] = []
-    for h in 0..<hostCount where isOverloaded(h) { overloaded.append(h) }
-    // Save.
-    var saved: [[Int32]] = []
-    saved.reserveCapacity(hostCount)
-    for h in 0..<hostCount {
-      let incoming = migIn[h]
-      saved.append(incoming.isEmpty ? list[h] : list[h].filter { !incoming.contains($0) })
+    let scanEmpty = emptyHostOverloaded
+    for h in 0..<hostCount where (scanEmpty || !lists.isEmpty(h)) && isOverloaded(h) { overloaded.append(h) }
+    // Save each host before the round first changes it.
+    var saved = [[Int32]](repeating: [], count: hostCount)
+    var touched = [Bool](repeating: false, count: hostCount)
+    var touchedHosts: [Int] = []
+    func touch(_ h: Int) {
+      guard !touched[h] else { return }
+      touched[h] = true
+      touchedHosts.append(h)
+      saved[h] = lists.ids(h).filter { !incoming.contains(h, $0) }
     }
+    for h in 0..<hostCount where !incoming.isEmpty(h) { touch(h) }
     var toMigrate: [Int32] = []
     for h in overloaded {
+      touch(h)
       while true {
         guard let v = selectVM(h) else { break }
         toMigrate.append(v)
@@ -229,39 +252,37 @@ extension Engine {
     for h in overloaded { excluded[h] = true }
     for v in sortedByRequest(toMigrate) {
       if let h = findHost(v, excluded: excluded) {
+        touch(h)
         create(h, v)
         plan.append((v, Int32(h)))
       }
     }
     // Underload consolidation.
     var excludedUnder = excluded
-    var count = overloaded.count
     for h in 0..<hostCount where cpuUtilisation(h) == 0 {
-      if !excludedUnder[h] { count += 1 }
       excludedUnder[h] = true
       excluded[h] = true
     }
-    while count < hostCount {
-      var pick = -1
-      var minimum = 1.0
-      for h in 0..<hostCount where !excludedUnder[h] {
-        let u = cpuUtilisation(h)
-        if u > 0 && u < minimum && !allMigratingOutOrAnyIn(h) {
-          minimum = u
-          pick = h
-        }
-      }
-      guard pick >= 0 else { break }
+    var candidates: [(u: Double, host: Int)] = []
+    for b in busy {
+      let h = Int(b)
+      guard !excludedUnder[h] else { continue }
+      let u = cpuUtilisation(h)
+      if u > 0 && u < 1 && !allMigratingOutOrAnyIn(h) { candidates.append((u, h)) }
+    }
+    candidates.sort { $0.u < $1.u || ($0.u == $1.u && $0.host < $1.host) }
+    for (_, pick) in candidates where !excludedUnder[pick] {
       excludedUnder[pick] = true
-      count += 1
       excluded[pick] = true
-      let vms = list[pick].filter { !inMigration[Int($0)] }
+      let vms = lists.ids(pick).filter { !migrating[Int($0)] }
       if vms.isEmpty { continue }
+      touch(pick)
       var placed: [(vm: Int32, host: Int32)] = []
       for v in sortedByRequest(vms) {
         // Every pristine host has zero utilisation, so it was excluded above.
         if let h = findHost(v, excluded: excluded, pristineExcluded: true) {
-          list[h].append(v)
+          touch(h)
+          lists.append(h, v)
           vmHost[Int(v)] = Int32(h)
           reallocate(h)
           placed.append((v, Int32(h)))
@@ -271,15 +292,12 @@ extension Engine {
           break
         }
       }
-      for p in placed where !excludedUnder[Int(p.host)] {
-        excludedUnder[Int(p.host)] = true
-        count += 1
-      }
+      for p in placed { excludedUnder[Int(p.host)] = true }
       plan.append(contentsOf: placed)
     }
     // Restore: migrating-in VMs first, then the saved VMs in their order.
-    for h in 0..<hostCount {
-      list[h] = migIn[h] + saved[h]
+    for h in touchedHosts {
+      lists.replace(h, with: incoming.array(h) + saved[h])
       for v in saved[h] { vmHost[Int(v)] = Int32(h) }
       reallocate(h)
     }
@@ -287,8 +305,8 @@ extension Engine {
   }
 
   func allMigratingOutOrAnyIn(_ h: Int) -> Bool {
-    for v in list[h] {
-      if !inMigration[Int(v)] { return false }
+    for v in lists.ids(h) {
+      if !migrating[Int(v)] { return false }
       if isMigratingIn(h, v) { return true }
     }
     return true

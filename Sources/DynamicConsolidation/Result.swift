@@ -93,7 +93,7 @@ extension Engine {
       overallViolation: totalRequested > 0 ? (totalRequested - totalAllocated) / totalRequested : 0,
       averageViolation: violationCount > 0 ? violationSum / Double(violationCount) : 0,
       shutdowns: shutdownTimes.count, meanTimeBeforeShutdown: mean, sdTimeBeforeShutdown: sd,
-      vmsRemoved: removed.enumerated().filter { $0.element && !removedAt[$0.offset].isNaN }.count,
+      vmsRemoved: (0..<vmCount).filter { removed[$0] && !removedAt[$0].isNaN }.count,
       vmsUnplaced: unplaced, frames: frames, lastFrameSeconds: lastProcessTime)
   }
 }
@@ -117,7 +117,7 @@ public enum DynamicSimulation {
     let r = engine.run()
     return (
       r, engine.migrationLog.map { ($0.time, Int($0.vm), Int($0.from), Int($0.to)) }, engine.initialHosts,
-      engine.removedAt
+      engine.removedAt.array
     )
   }
 }
