@@ -240,6 +240,8 @@ final class Engine {
   var initialHosts: [Int] = []
 
   let random: RandomStream
+  /// MC's regression workspace (grown on demand).
+  var correlationWorkspace: [Double] = []
   let scratch = Slab<Double>(repeating: 0, count: historyLength)
 
   struct HostEntry {

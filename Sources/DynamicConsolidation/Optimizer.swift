@@ -132,16 +132,15 @@ extension Engine {
     let n = vms.count
     let m = vms.map { historyCount[Int($0)] }.min() ?? 0
     guard n >= 2, m >= n, m > 0 else { return nil }
-    var data = [[Double]](repeating: [], count: n)
-    for (i, v) in vms.enumerated() { data[i] = (0..<m).map { history(Int(v), $0) } }
-    var result: [Double] = []
-    for i in 0..<n {
-      var columns: [[Double]] = [[Double](repeating: 1, count: m)]
-      for j in 0..<n where j != i { columns.append(data[j]) }
-      guard let r2 = OLS.rSquared(columns: columns, y: data[i]) else { return nil }
-      result.append(r2)
+    let needed = OLS.workspaceSize(n: n, m: m) + n * m
+    if correlationWorkspace.count < needed { correlationWorkspace = [Double](repeating: 0, count: needed) }
+    return correlationWorkspace.withUnsafeMutableBufferPointer { w in
+      let data = w.baseAddress!
+      for (i, v) in vms.enumerated() {
+        for r in 0..<m { data[i * m + r] = history(Int(v), r) }
+      }
+      return OLS.allRSquared(data: data, n: n, m: m, workspace: data + n * m)
     }
-    return result
   }
 
   // MARK: - Planning
@@ -379,7 +378,8 @@ enum Statistics {
 
 /// Ordinary least squares by Householder QR (as commons-math's `OLSMultipleLinearRegression`).
 enum OLS {
-  /// R² of `y` on the given columns (the first one is the intercept); nil when singular.
+  /// R² of `y` on the given columns (the first one is the intercept); nil when singular. The
+  /// reference implementation, operation for operation as commons-math.
   static func rSquared(columns: [[Double]], y: [Double]) -> Double? {
     var qrt = columns
     let n = qrt.count
@@ -423,17 +423,132 @@ enum OLS {
       let e = y[r] - fitted
       ssr += e * e
     }
-    // Second central moment, computed incrementally as commons-math does.
+    let m2 = y.withUnsafeBufferPointer { $0.isEmpty ? 0 : secondMoment($0.baseAddress!, m) }
+    return 1 - ssr / m2
+  }
+
+  /// Second central moment, computed incrementally as commons-math does.
+  @inline(__always) static func secondMoment(_ y: UnsafePointer<Double>, _ m: Int) -> Double {
     var m1 = 0.0
     var m2 = 0.0
     var count = 0.0
-    for value in y {
+    for r in 0..<m {
+      let value = y[r]
       count += 1
       let dev = value - m1
       let nDev = dev / count
       m1 += nDev
       m2 += (count - 1) * dev * nDev
     }
-    return 1 - ssr / m2
+    return m2
+  }
+
+  /// Doubles of workspace `allRSquared` needs.
+  static func workspaceSize(n: Int, m: Int) -> Int { 2 * n * m + 2 * m + 3 * n }
+
+  /// Householder step `step` of `pivot` (already reduced) applied to `column`, rows `step..<m`:
+  /// `alpha = −Σ column·pivot / (a·pivot[step])`, `column −= alpha·pivot`.
+  @inline(__always) static func reflect(
+    _ column: UnsafeMutablePointer<Double>, _ pivot: UnsafePointer<Double>, _ step: Int, _ m: Int,
+    _ denominator: Double
+  ) {
+    var alpha = 0.0
+    for row in step..<m { alpha -= column[row] * pivot[row] }
+    alpha /= denominator
+    for row in step..<m { column[row] -= alpha * pivot[row] }
+  }
+
+  /// Householder pivot at `step`: returns `a` (0 when the column is null below the diagonal) and
+  /// reduces `pivot[step]` by it.
+  @inline(__always) static func pivot(_ pivot: UnsafeMutablePointer<Double>, _ step: Int, _ m: Int) -> Double
+  {
+    var xNormSqr = 0.0
+    for row in step..<m { xNormSqr += pivot[row] * pivot[row] }
+    let a = pivot[step] > 0 ? -xNormSqr.squareRoot() : xNormSqr.squareRoot()
+    if a != 0 { pivot[step] -= a }
+    return a
+  }
+
+  /// R² of every column of `data` (n columns of m values, column-major) regressed with an
+  /// intercept on the other columns in their order, as `rSquared` computes each; nil when any
+  /// of the n regressions is singular.
+  ///
+  /// Regression i's design is [1, d₀ … dᵢ₋₁, dᵢ₊₁ … dₙ₋₁] with y = dᵢ. Its Householder steps
+  /// 0…i use the pivots [1, d₀ … dᵢ₋₁], shared by every regression j ≥ i, and a reflection
+  /// transforms each column independently of the others, so the prefix state is advanced once
+  /// for all regressions and only the tail steps are per regression (n³m/3 instead of n³m).
+  /// y's own reflections (`dot` accumulated upwards and added) give the same values as a
+  /// column's (`alpha` accumulated downwards and subtracted): IEEE rounding is symmetric, so the
+  /// two differ at most in the sign of an exact zero, which no later operation can observe.
+  static func allRSquared(
+    data: UnsafePointer<Double>, n: Int, m: Int, workspace: UnsafeMutablePointer<Double>
+  ) -> [Double]? {
+    precondition(n >= 1 && m >= n)
+    let prefix = workspace  // n columns: d_j reduced by the shared pivots
+    let tail = workspace + n * m  // n columns: one regression's later columns
+    let ones = workspace + 2 * n * m  // the intercept pivot
+    let yy = ones + m
+    let rDiag = yy + m  // n
+    let beta = rDiag + n  // n
+    let prefixDiag = beta + n  // n: a of the shared pivots (step s for s ≤ k)
+    prefix.update(from: data, count: n * m)
+    for r in 0..<m { ones[r] = 1 }
+    let a0 = pivot(ones, 0, m)
+    guard a0 != 0 else { return nil }
+    prefixDiag[0] = a0
+    for j in 0..<n { reflect(prefix + j * m, ones, 0, m, a0 * ones[0]) }
+    var result = [Double](repeating: 0, count: n)
+    // Position p's pivot for regression k: 0 → ones, 1…k → prefix column p − 1, > k → tail p.
+    for k in 0..<n {
+      // Regression k: y = d_k (prefix column k), later columns d_{k+1}… at positions k+1….
+      for p in (k + 1)..<n { (tail + p * m).update(from: prefix + p * m, count: m) }
+      yy.update(from: prefix + k * m, count: m)
+      for s in 0...k { rDiag[s] = prefixDiag[s] }
+      for s in (k + 1)..<n {
+        let ps = tail + s * m
+        let a = pivot(ps, s, m)
+        guard a != 0 else { return nil }
+        rDiag[s] = a
+        let denominator = a * ps[s]
+        for col in (s + 1)..<n { reflect(tail + col * m, ps, s, m, denominator) }
+        var dot = 0.0
+        for row in s..<m { dot += yy[row] * ps[row] }
+        dot /= rDiag[s] * ps[s]
+        for row in s..<m { yy[row] += dot * ps[row] }
+      }
+      for row in stride(from: n - 1, through: 0, by: -1) {
+        yy[row] /= rDiag[row]
+        let yRow = yy[row]
+        beta[row] = yRow
+        let q: UnsafePointer<Double> =
+          row == 0
+          ? UnsafePointer(ones)
+          : row <= k ? UnsafePointer(prefix + (row - 1) * m) : UnsafePointer(tail + row * m)
+        for i in 0..<row { yy[i] -= yRow * q[i] }
+      }
+      let y = data + k * m
+      var ssr = 0.0
+      for r in 0..<m {
+        var fitted = 0.0
+        fitted += 1 * beta[0]
+        for c in 1..<n {
+          let x = c <= k ? data[(c - 1) * m + r] : data[c * m + r]
+          fitted += x * beta[c]
+        }
+        let e = y[r] - fitted
+        ssr += e * e
+      }
+      result[k] = 1 - ssr / secondMoment(y, m)
+      // Advance the shared prefix: d_k becomes the pivot of step k + 1.
+      if k + 1 < n {
+        let pk = prefix + k * m
+        let a = pivot(pk, k + 1, m)
+        guard a != 0 else { return nil }
+        prefixDiag[k + 1] = a
+        let denominator = a * pk[k + 1]
+        for j in (k + 1)..<n { reflect(prefix + j * m, pk, k + 1, m, denominator) }
+      }
+    }
+    return result
   }
 }
