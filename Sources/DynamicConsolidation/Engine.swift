@@ -53,6 +53,8 @@ struct HostLists {
   let start: Slab<Int>
   let length: Slab<Int32>
   let capacity: Slab<Int32>
+  /// Bumped by every change of a host's list (caches of per-list sums compare it).
+  let version: Slab<UInt32>
   private(set) var idArena: UnsafeMutablePointer<Int32>
   private(set) var valueArena: UnsafeMutablePointer<Double>
   private(set) var used = 0
@@ -62,6 +64,7 @@ struct HostLists {
     start = Slab(repeating: 0, count: hosts)
     length = Slab(repeating: 0, count: hosts)
     capacity = Slab(repeating: 0, count: hosts)
+    version = Slab(repeating: 0, count: hosts)
     arenaCapacity = Swift.max(64, hosts * 4)
     idArena = .allocate(capacity: arenaCapacity)
     idArena.initialize(repeating: 0, count: arenaCapacity)
@@ -73,6 +76,7 @@ struct HostLists {
     start.deallocate()
     length.deallocate()
     capacity.deallocate()
+    version.deallocate()
     idArena.deallocate()
     valueArena.deallocate()
   }
@@ -127,6 +131,7 @@ struct HostLists {
     reserve(h, n + 1)
     idArena[start[h] + n] = v
     length[h] = Int32(n + 1)
+    version[h] &+= 1
   }
 
   /// Removes every occurrence of `v` from host `h`'s list, keeping the order of the others.
@@ -141,6 +146,7 @@ struct HostLists {
       k += 1
     }
     length[h] = Int32(k)
+    version[h] &+= 1
   }
 
   /// Replaces host `h`'s list.
@@ -149,6 +155,7 @@ struct HostLists {
     let p = idArena + start[h]
     for (i, v) in vms.enumerated() { p[i] = v }
     length[h] = Int32(vms.count)
+    version[h] &+= 1
   }
 }
 
@@ -196,8 +203,14 @@ final class Engine {
   let currentPower: Slab<Double>  // P(util), from the last processing of the host
   let requestedSum: Slab<Double>  // planning state: Σ requested MIPS of the host's VM list
   let plannedMips: Slab<Double>  // planning state: CloudSim's getUtilizationOfCpuMips
+  /// Each host's history sum (Σ VM history × VM MIPS / host MIPS, in list order), valid while
+  /// its list version and the history epoch are those recorded.
   let hostHistoryCache: Slab<Double>
-  let hostHistoryValid: Slab<Bool>
+  let hostHistoryVersion: Slab<UInt32>
+  let hostHistoryEpoch: Slab<Int>
+  /// Bumped on every frame that appends to VM histories.
+  var historyEpoch = 1
+  var historyEpochTime = -1.0
   /// An empty, idle host whose last two state entries are inactive: processing it changes
   /// nothing but the time of its pending inactive entry (which no metric reads), so frames skip it.
   let quiet: Slab<Bool>
@@ -243,6 +256,10 @@ final class Engine {
   /// MC's regression workspace (grown on demand).
   var correlationWorkspace: [Double] = []
   let scratch = Slab<Double>(repeating: 0, count: historyLength)
+  let sortScratch = Slab<Double>(repeating: 0, count: historyLength)
+  /// Best fit's feasible candidates (power increase, host), for the rare second choice.
+  let fitDiffs: Slab<Double>
+  let fitHosts: Slab<Int32>
 
   struct HostEntry {
     var time: Double
@@ -308,9 +325,12 @@ final class Engine {
     requestedSum = Slab(repeating: 0, count: hostCount)
     plannedMips = Slab(repeating: 0, count: hostCount)
     hostHistoryCache = Slab(repeating: 0, count: hostCount * historyLength)
-    hostHistoryValid = Slab(repeating: false, count: hostCount)
+    hostHistoryVersion = Slab(repeating: 0, count: hostCount)
+    hostHistoryEpoch = Slab(repeating: 0, count: hostCount)
     quiet = Slab(repeating: false, count: hostCount)
     busyPosition = Slab(repeating: -1, count: hostCount)
+    fitDiffs = Slab(repeating: 0, count: hostCount + 8)
+    fitHosts = Slab(repeating: 0, count: hostCount + 8)
     let words = (hostCount + 63) / 64
     pristineBits = Slab(repeating: 0, count: words)
     typeMasks = config.hostTypes.indices.map { _ in Slab(repeating: 0, count: words) }
@@ -348,9 +368,13 @@ final class Engine {
       hostLastOn,
       vmTotalAllocated, vmTotalRequested, vmUnderMigration, scratch,
     ] { s.deallocate() }
-    for s in [hostRam, hostType, vmRam, vmBw, historyCount, historyHead] { s.deallocate() }
+    for s in [hostRam, hostType, vmRam, vmBw, historyCount, historyHead, hostHistoryEpoch] { s.deallocate() }
+    hostHistoryVersion.deallocate()
+    sortScratch.deallocate()
+    fitDiffs.deallocate()
+    fitHosts.deallocate()
     for s in [
-      migrating, removed, hostHistoryValid, quiet, hostHasPend, hostHasPrev, hostLastActive, vmHasPend,
+      migrating, removed, quiet, hostHasPend, hostHasPrev, hostLastActive, vmHasPend,
       vmHasPrev,
     ] {
       s.deallocate()
@@ -486,7 +510,6 @@ final class Engine {
     available[h] = avail
     requestedSum[h] = requested
     plannedMips[h] = planned
-    hostHistoryValid[h] = false
     if !vms.isEmpty || anyIncoming { quiet[h] = false }
     updatePristine(h)
   }
@@ -575,6 +598,10 @@ final class Engine {
   func processHosts(_ t: Double) {
     let dt = t - lastProcessTime
     let periodicHistory = (t - 0.1).truncatingRemainder(dividingBy: config.schedulingInterval) == 0
+    if periodicHistory && t != historyEpochTime {
+      historyEpoch += 1
+      historyEpochTime = t
+    }
     // The interpolation weights depend on t only: computed once per frame.
     let period = workload.intervalSeconds
     let w = workload.samplesPerVM
@@ -618,6 +645,7 @@ final class Engine {
             lastHistoryTime[v] = t
           }
         }
+        shiftHistorySum(h)
       }
       let previous = cpuUtilisation(h)
       let wasOn = !lists.isEmpty(h)
@@ -800,7 +828,7 @@ final class Engine {
       migrating[v] = true
       if !incoming.contains(target, v32) {
         incoming.append(target, v32)
-        lists.append(target, v32)
+        appendToList(target, v32)
         updateHost(target, t)
         let source = Int(vmHost[v])
         if source >= 0 { updateHost(source, t) }

@@ -10,11 +10,12 @@ extension Engine {
   func hostHistory(_ h: Int, extra: Int) -> Int {
     let total = hostTotal[h]
     let base = h * historyLength
-    if !hostHistoryValid[h] {
+    if hostHistoryVersion[h] != lists.version[h] || hostHistoryEpoch[h] != historyEpoch {
       for i in 0..<historyLength { scratch[i] = 0 }
       for v32 in lists.ids(h) { addHistory(Int(v32), total) }
       for i in 0..<historyLength { hostHistoryCache[base + i] = scratch[i] }
-      hostHistoryValid[h] = true
+      hostHistoryVersion[h] = lists.version[h]
+      hostHistoryEpoch[h] = historyEpoch
     } else {
       for i in 0..<historyLength { scratch[i] = hostHistoryCache[base + i] }
     }
@@ -29,9 +30,49 @@ extension Engine {
   }
 
   @inline(__always) private func addHistory(_ v: Int, _ total: Double) {
+    addHistory(v, total, into: scratch.base)
+  }
+
+  /// Adds VM `v`'s history × its MIPS / `total` to `sum` (newest first).
+  @inline(__always) func addHistory(_ v: Int, _ total: Double, into sum: UnsafeMutablePointer<Double>) {
     let n = historyCount[v]
     let mips = vmMips[v]
-    for i in 0..<n { scratch[i] += history(v, i) * mips / total }
+    // history(v, i) is ring[(head − i) mod length]: two runs, no modulo.
+    let ring = historyBuffer.base + v * historyLength
+    let head = historyHead[v]
+    let first = Swift.min(n, head + 1)
+    for i in 0..<first { sum[i] += ring[head - i] * mips / total }
+    if n > first {
+      for i in first..<n { sum[i] += ring[head - i + historyLength] * mips / total }
+    }
+  }
+
+  /// Appends VM `v` to host `h`'s list. A valid history sum stays valid: the VM comes last, so
+  /// adding its terms to the sum is the recomputation's own last step.
+  func appendToList(_ h: Int, _ v: Int32) {
+    let valid = hostHistoryVersion[h] == lists.version[h] && hostHistoryEpoch[h] == historyEpoch
+    lists.append(h, v)
+    if valid {
+      addHistory(Int(v), hostTotal[h], into: hostHistoryCache.base + h * historyLength)
+      hostHistoryVersion[h] = lists.version[h]
+    }
+  }
+
+  /// After every VM of host `h` has had its history shifted by one new value: a sum valid
+  /// before the shift becomes valid again by shifting it and summing the new values, in list
+  /// order, as the recomputation would.
+  func shiftHistorySum(_ h: Int) {
+    guard hostHistoryVersion[h] == lists.version[h] && hostHistoryEpoch[h] == historyEpoch - 1 else { return }
+    let sum = hostHistoryCache.base + h * historyLength
+    for i in stride(from: historyLength - 1, to: 0, by: -1) { sum[i] = sum[i - 1] }
+    let total = hostTotal[h]
+    var head = 0.0
+    for v32 in lists.ids(h) {
+      let v = Int(v32)
+      head += historyBuffer[v * historyLength + historyHead[v]] * vmMips[v] / total
+    }
+    sum[0] = head
+    hostHistoryEpoch[h] = historyEpoch
   }
 
   @inline(__always) func requestedUtilisation(_ h: Int, extra: Int) -> Double {
@@ -49,15 +90,16 @@ extension Engine {
     case .iqr(let s, let fallback), .mad(let s, let fallback):
       let n = hostHistory(h, extra: extra)
       guard n >= 12 else { return requestedUtilisation(h, extra: extra) > fallback }
-      var data = Array(UnsafeBufferPointer(start: scratch.base, count: n))
+      let data = sortScratch.base
+      data.update(from: scratch.base, count: n)
       let spread: Double
       if case .iqr = detection {
-        data.sort()
+        Statistics.sort(data, n)
         let q1 = Int((0.25 * Double(n + 1) + 0.5).rounded(.down)) - 1
         let q3 = Int((0.75 * Double(n + 1) + 0.5).rounded(.down)) - 1
         spread = data[q3] - data[q1]
       } else {
-        spread = Statistics.mad(data)
+        spread = Statistics.mad(data, n)
       }
       return requestedUtilisation(h, extra: extra) > 1 - s * spread
     case .lr(let s, let fallback), .lrr(let s, let fallback):
@@ -146,7 +188,7 @@ extension Engine {
   // MARK: - Planning
 
   func create(_ h: Int, _ v: Int32) {
-    lists.append(h, v)
+    appendToList(h, v)
     vmHost[Int(v)] = Int32(h)
     reallocate(h)
   }
@@ -166,30 +208,70 @@ extension Engine {
   func findHost(_ v: Int32, excluded: [Bool], pristineExcluded: Bool = false) -> Int? {
     let vi = Int(v)
     let r = request[vi]
+    // The power increase of placing the VM on `h`, or nil when it does not fit.
+    @inline(__always) func increase(_ h: Int) -> Double? {
+      guard hostPe[h] >= r, available[h] >= r else { return nil }
+      let after = (plannedMips[h] + r) / hostTotal[h]
+      guard after <= 1 else { return nil }
+      return power(h, after) - currentPower[h]
+    }
+    @inline(__always) func forEachCandidate(_ body: (Int) -> Void) {
+      for i in 0..<busy.count {
+        let h = Int(busy[i])
+        if !excluded[h] { body(h) }
+      }
+      if !pristineExcluded {
+        for type in 0..<typeMasks.count {
+          let h = firstPristine(ofType: type, excluded: excluded)
+          if h >= 0 { body(h) }
+        }
+      }
+    }
+    @inline(__always) func fits(_ h: Int) -> Bool { util[h] == 0 || !isOverloaded(h, extra: vi) }
+    if cheapOverloadTest {
+      // THR: the overload test is one comparison; test it whenever a host would win.
+      var best = -1
+      var minPower = Double.greatestFiniteMagnitude
+      forEachCandidate { h in
+        guard let diff = increase(h), diff < minPower || (diff == minPower && h < best), fits(h) else {
+          return
+        }
+        minPower = diff
+        best = h
+      }
+      return best >= 0 ? best : nil
+    }
+    // Other detectors: the minimum first, then the overload test in (increase, id) order, so
+    // that as few hosts as possible are tested.
     var best = -1
     var minPower = Double.greatestFiniteMagnitude
-    @inline(__always) func consider(_ h: Int) {
-      guard hostPe[h] >= r, available[h] >= r else { return }
-      let after = (plannedMips[h] + r) / hostTotal[h]
-      guard after <= 1 else { return }
-      let diff = power(h, after) - currentPower[h]
-      // The overload test only matters for a host that would win.
-      guard diff < minPower || (diff == minPower && h < best) else { return }
-      if util[h] != 0 && isOverloaded(h, extra: vi) { return }
+    forEachCandidate { h in
+      guard let diff = increase(h), diff < minPower || (diff == minPower && h < best) else { return }
       minPower = diff
       best = h
     }
-    for i in 0..<busy.count {
-      let h = Int(busy[i])
-      if !excluded[h] { consider(h) }
+    guard best >= 0 else { return nil }
+    if fits(best) { return best }
+    var count = 0
+    forEachCandidate { h in
+      guard h != best, let diff = increase(h) else { return }
+      fitDiffs[count] = diff
+      fitHosts[count] = Int32(h)
+      count += 1
     }
-    if !pristineExcluded {
-      for type in 0..<typeMasks.count {
-        let h = firstPristine(ofType: type, excluded: excluded)
-        if h >= 0 { consider(h) }
+    while count > 0 {
+      var k = 0
+      for i in 1..<count
+      where fitDiffs[i] < fitDiffs[k] || (fitDiffs[i] == fitDiffs[k] && fitHosts[i] < fitHosts[k]) {
+        k = i
       }
+      let h = Int(fitHosts[k])
+      if fits(h) { return h }
+      count -= 1
+      fitDiffs[k] = fitDiffs[count]
+      fitHosts[k] = fitHosts[count]
     }
-    return best >= 0 ? best : nil
+    return nil
   }
 
   func sortedByRequest(_ vms: [Int32]) -> [Int32] {
@@ -200,6 +282,12 @@ extension Engine {
       let rb = request[Int(b.1)]
       return ra > rb || (ra == rb && a.0 < b.0)
     }.map(\.1)
+  }
+
+  /// Whether the overload test is a single comparison (THR).
+  var cheapOverloadTest: Bool {
+    if case .migration(.thr, _) = policy.kind { return true }
+    return false
   }
 
   /// Whether the overload test holds for a host with no VM (zero requests, all-zero history,
@@ -281,7 +369,7 @@ extension Engine {
         // Every pristine host has zero utilisation, so it was excluded above.
         if let h = findHost(v, excluded: excluded, pristineExcluded: true) {
           touch(h)
-          lists.append(h, v)
+          appendToList(h, v)
           vmHost[Int(v)] = Int32(h)
           reallocate(h)
           placed.append((v, Int32(h)))
@@ -354,8 +442,48 @@ struct SimpleRegression {
 enum Statistics {
   /// Commons-math's legacy percentile estimate of the median.
   static func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    let n = sorted.count
+    var sorted = values
+    return sorted.withUnsafeMutableBufferPointer { b in
+      b.isEmpty ? .nan : median(b.baseAddress!, b.count)
+    }
+  }
+
+  /// Median absolute deviation.
+  static func mad(_ values: [Double]) -> Double {
+    var copy = values
+    return copy.withUnsafeMutableBufferPointer { b in b.isEmpty ? 0 : mad(b.baseAddress!, b.count) }
+  }
+
+  /// Sorts `n` values in place (insertion sort: histories hold at most 30 values; any correct
+  /// sort gives the same order, the values being non-negative and not NaN).
+  @inline(__always) static func sort(_ x: UnsafeMutablePointer<Double>, _ n: Int) {
+    guard n > 1 else { return }
+    for i in 1..<n {
+      let v = x[i]
+      var j = i - 1
+      while j >= 0 && x[j] > v {
+        x[j + 1] = x[j]
+        j -= 1
+      }
+      x[j + 1] = v
+    }
+  }
+
+  /// The legacy median of `n` values, sorting them in place.
+  static func median(_ x: UnsafeMutablePointer<Double>, _ n: Int) -> Double {
+    sort(x, n)
+    return sortedMedian(x, n)
+  }
+
+  /// Median absolute deviation of `n` values, overwriting them.
+  static func mad(_ x: UnsafeMutablePointer<Double>, _ n: Int) -> Double {
+    guard n > 0 else { return 0 }
+    let m = median(x, n)
+    for i in 0..<n { x[i] = abs(m - x[i]) }
+    return median(x, n)
+  }
+
+  static func sortedMedian(_ sorted: UnsafeMutablePointer<Double>, _ n: Int) -> Double {
     if n == 0 { return .nan }
     if n == 1 { return sorted[0] }
     let pos = 50 * Double(n + 1) / 100
@@ -366,13 +494,6 @@ enum Statistics {
     let lower = sorted[Int(fpos) - 1]
     let upper = sorted[Int(fpos)]
     return lower + d * (upper - lower)
-  }
-
-  /// Median absolute deviation.
-  static func mad(_ values: [Double]) -> Double {
-    guard !values.isEmpty else { return 0 }
-    let m = median(values)
-    return median(values.map { abs(m - $0) })
   }
 }
 
