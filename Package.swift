@@ -40,7 +40,10 @@ let package = Package(
     .target(name: "Placement", dependencies: ["CapacityModel"]),
     .target(
       name: "Scenario",
-      dependencies: ["CapacityModel", "SimCore", "Workload", .product(name: "Yams", package: "Yams")]
+      dependencies: [
+        "CapacityModel", "SimCore", "Workload", "DynamicConsolidation",
+        .product(name: "Yams", package: "Yams"),
+      ]
     ),
     .target(
       name: "Simulation",
@@ -86,7 +89,9 @@ let package = Package(
       ]),
     .testTarget(
       name: "ReportsTests", dependencies: ["Reports", "Simulation", "Scenario"], exclude: ["Golden"]),
-    .testTarget(name: "YunheCLITests", dependencies: ["YunheCLI"]),
+    .testTarget(
+      name: "YunheCLITests", dependencies: ["YunheCLI", "Scenario", "DynamicConsolidation"],
+      resources: [.copy("DynamicBadInput")]),
     .testTarget(name: "DynamicConsolidationTests", dependencies: ["DynamicConsolidation"]),
   ]
 )

@@ -1,97 +1,43 @@
 import ArgumentParser
 import DynamicConsolidation
 import Foundation
+import Scenario
 
 /// `yunhe dynamic`: CloudSim-style dynamic VM consolidation on PlanetLab days.
 public struct DynamicCommand: ParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "dynamic",
     abstract: "Dynamic VM consolidation and energy (CloudSim 3.0.3 PlanetLab experiments).",
-    subcommands: [DynamicRunCommand.self, DynamicStudyCommand.self])
+    subcommands: [DynamicRunCommand.self, DynamicValidateCommand.self, DynamicStudyCommand.self])
 
   public init() {}
 }
 
-/// A dynamic-consolidation scenario: a small `key: value` YAML file.
-struct DynamicScenario {
-  var traces: String
-  var policy: String
-  var hosts = 800
-  var vms: Int? = nil
-  var hours = 24.0
-  var compat = true
-  var seed: UInt64 = 1
-
-  init(traces: String, policy: String) {
-    self.traces = traces
-    self.policy = policy
+/// Reads a PlanetLab date folder, as a command-line error when it cannot.
+func planetLabWorkload(_ folder: String) throws -> DynamicWorkload {
+  do {
+    return try DynamicWorkload.planetLab(folder: URL(fileURLWithPath: folder))
+  } catch {
+    throw CLIError(message: "\(error)")
   }
+}
 
-  /// Reads `key: value` lines; `traces` is relative to the scenario file.
-  init(path: String) throws {
-    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-      throw CLIError(message: "\(path): cannot read the scenario")
-    }
-    var values: [String: (String, Int)] = [:]
-    for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-      let line =
-        raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-      if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-      guard let colon = line.firstIndex(of: ":") else {
-        throw CLIError(message: "\(path):\(n + 1):1: expected 'key: value'")
-      }
-      let key = line[..<colon].trimmingCharacters(in: .whitespaces)
-      let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        .trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
-      values[key] = (value, n + 1)
-    }
-    let known: Set = ["name", "traces", "policy", "hosts", "vms", "hours", "compat", "seed", "description"]
-    for (key, (_, line)) in values where !known.contains(key) {
-      throw CLIError(message: "\(path):\(line):1: unknown field '\(key)'")
-    }
-    guard let traces = values["traces"]?.0 else { throw CLIError(message: "\(path): missing field 'traces'") }
-    guard let policy = values["policy"]?.0 else { throw CLIError(message: "\(path): missing field 'policy'") }
-    let base = URL(fileURLWithPath: path).deletingLastPathComponent()
-    self.traces =
-      traces.hasPrefix("/") ? traces : base.appendingPathComponent(traces).standardizedFileURL.path
-    self.policy = policy
-    func number<T: LosslessStringConvertible>(_ key: String) throws -> T? {
-      guard let (v, line) = values[key] else { return nil }
-      guard let x = T(v) else {
-        throw CLIError(message: "\(path):\(line):1: '\(key)' must be a number, got '\(v)'")
-      }
-      return x
-    }
-    if let h: Int = try number("hosts") { hosts = h }
-    vms = try number("vms")
-    if let h: Double = try number("hours") { hours = h }
-    if let s: UInt64 = try number("seed") { seed = s }
-    if let (c, line) = values["compat"] {
-      switch c {
-      case "cloudsim-3.0.3": compat = true
-      case "none", "false", "default": compat = false
-      default:
-        throw CLIError(message: "\(path):\(line):1: compat must be 'cloudsim-3.0.3' or 'none', got '\(c)'")
-      }
-    }
+/// `--compat` values: the faithful CloudSim mode or the fixed default mode.
+func compatMode(_ text: String) throws -> Bool {
+  switch text {
+  case "cloudsim-3.0.3": return true
+  case "default", "none": return false
+  default: throw CLIError(message: "--compat must be 'cloudsim-3.0.3' or 'default', got '\(text)'")
   }
+}
 
+extension DynamicScenario {
+  /// Runs the scenario: its trace folder (the first `vms` traces when set) under its policy.
   func run() throws -> DynamicResult {
-    guard let policy = DynamicPolicy.named(policy) else {
-      throw CLIError(message: "unknown policy '\(self.policy)'")
-    }
-    var workload: DynamicWorkload
-    do {
-      workload = try DynamicWorkload.planetLab(folder: URL(fileURLWithPath: traces))
-    } catch {
-      throw CLIError(message: "\(error)")
-    }
+    var workload = try planetLabWorkload(traces)
     if let n = vms { workload = workload.prefix(n) }
-    var config = DynamicConfiguration.cloudSimPlanetLab(vms: workload.count, hosts: hosts)
-    config.limitSeconds = hours * 3600
-    config.compat = compat
-    config.seed = seed
-    return DynamicSimulation.run(policy: policy, workload: workload, configuration: config)
+    return DynamicSimulation.run(
+      policy: policy, workload: workload, configuration: configuration(vmCount: workload.count))
   }
 }
 
@@ -109,13 +55,20 @@ struct DynamicRunCommand: ParsableCommand {
   @Option(help: "Run seed.")
   var seed: UInt64?
 
+  @Option(help: "Override the scenario's mode: 'cloudsim-3.0.3' (faithful) or 'default' (bugs fixed).")
+  var compat: String?
+
   @Flag(help: "Print summary.json to stdout.")
   var json = false
 
   func run() throws {
-    var s = try DynamicScenario(path: scenario)
-    if let p = policy { s.policy = p }
+    var s = try DynamicScenarioLoader().load(path: scenario)
+    if let p = policy {
+      guard let x = DynamicPolicy.named(p) else { throw CLIError(message: "unknown policy '\(p)'") }
+      s.policy = x
+    }
     if let x = seed { s.seed = x }
+    if let c = compat { s.compat = try compatMode(c) }
     let start = Date()
     let r = try s.run()
     if json {
@@ -124,6 +77,29 @@ struct DynamicRunCommand: ParsableCommand {
       print(DynamicResult.tableHeader)
       print(r.tableRow)
       eprint(String(format: "wall %.3f s", Date().timeIntervalSince(start)))
+    }
+  }
+}
+
+/// `yunhe dynamic validate`: reads scenarios without running them.
+struct DynamicValidateCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "validate", abstract: "Check dynamic-consolidation scenario files without running them.")
+
+  @Argument(help: "Scenario files.")
+  var scenarios: [String]
+
+  @Flag(help: "Do not require the trace folders to exist.")
+  var noTraceCheck = false
+
+  func run() throws {
+    let loader = DynamicScenarioLoader(checkTraces: !noTraceCheck)
+    for path in scenarios {
+      let s = try loader.load(path: path)
+      print(
+        "\(path): ok: \(s.name), policy \(s.policy.name), \(s.hosts) hosts, "
+          + "\(s.vms.map { "first \($0) VMs, " } ?? "")\(s.hours) h, "
+          + "\(s.compat ? "compat cloudsim-3.0.3" : "default mode"), seed \(s.seed)")
     }
   }
 }
@@ -149,8 +125,9 @@ struct DynamicStudyCommand: ParsableCommand {
   var compat: String = "cloudsim-3.0.3"
 
   func run() throws {
-    guard compat == "cloudsim-3.0.3" || compat == "default" else {
-      throw CLIError(message: "--compat must be 'cloudsim-3.0.3' or 'default', got '\(compat)'")
+    let faithful = try compatMode(compat)
+    guard hours.isFinite && hours > 0 else {
+      throw CLIError(message: "--hours must be a finite number greater than 0, got \(hours)")
     }
     var dates: [String] = []
     let fm = FileManager.default
@@ -175,14 +152,11 @@ struct DynamicStudyCommand: ParsableCommand {
       chosen = DynamicPolicy.cloudSimExamples
     }
     for date in dates {
-      let workload: DynamicWorkload
-      do { workload = try DynamicWorkload.planetLab(folder: URL(fileURLWithPath: date)) } catch {
-        throw CLIError(message: "\(error)")
-      }
+      let workload = try planetLabWorkload(date)
       var config = DynamicConfiguration.cloudSimPlanetLab(vms: workload.count)
       config.limitSeconds = hours * 3600
       config.seed = seed
-      config.compat = compat == "cloudsim-3.0.3"
+      config.compat = faithful
       print("\n## \(URL(fileURLWithPath: date).lastPathComponent) (\(workload.count) VMs, 800 hosts)\n")
       print(DynamicResult.tableHeader)
       for p in chosen {
