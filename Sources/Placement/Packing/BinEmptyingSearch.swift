@@ -27,13 +27,17 @@ final class BinEmptyingSearch {
     var workBudget: Int
     /// Wall-clock limit, if any.
     var timeBudget: Duration?
-    var tabuIterations = 50
+    var tabuIterations = 10
     var stallRounds = 40
     var tenureBase = 3
     var tenureRandom = 5
     var packNodeLimit = 4000
     /// Bins removed at the start of a stage; the pool must fit into one fewer.
     var removedBins = 3
+    /// Pairs of bins repacked with the pool in each descent.
+    var pairPacks = 20
+    /// Stop scanning bins at the first one offering a strictly lighter pool.
+    var firstImprovement = true
     /// Most bins one stage works on (besides the removed ones).
     var activeBins = 1 << 30
   }
@@ -289,7 +293,8 @@ final class BinEmptyingSearch {
     addLevels(in0, -1, into: levelDelta)
     addLevels(in1, -1, into: levelDelta)
     addLevels(in2, -1, into: levelDelta)
-    for x in 0..<size where levelDelta[x] > 0 && poolLevel[x] + levelDelta[x] > (x % Self.levels + 1) * spare {
+    for x in 0..<size where levelDelta[x] > 0 && poolLevel[x] + levelDelta[x] > (x % Self.levels + 1) * spare
+    {
       return false
     }
     return true
@@ -301,7 +306,8 @@ final class BinEmptyingSearch {
     levelDelta.update(repeating: 0, count: size)
     for item in out { addLevels(item, 1, into: levelDelta) }
     for item in into { addLevels(item, -1, into: levelDelta) }
-    for x in 0..<size where levelDelta[x] > 0 && poolLevel[x] + levelDelta[x] > (x % Self.levels + 1) * spare {
+    for x in 0..<size where levelDelta[x] > 0 && poolLevel[x] + levelDelta[x] > (x % Self.levels + 1) * spare
+    {
       return false
     }
     return true
@@ -449,7 +455,9 @@ final class BinEmptyingSearch {
               continue
             }
             best = (
-              Move(bin: b, out0: outA, out1: outB, into: sub, gainW: gainW, gainCount: (outA >= 0 ? 1 : 0) + (outB >= 0 ? 1 : 0) - Int(sub.count)),
+              Move(
+                bin: b, out0: outA, out1: outB, into: sub, gainW: gainW,
+                gainCount: (outA >= 0 ? 1 : 0) + (outB >= 0 ? 1 : 0) - Int(sub.count)),
               excess
             )
           }
@@ -485,7 +493,7 @@ final class BinEmptyingSearch {
       out.withUnsafeMutableBufferPointer { out in
         for step in 0..<m {
           // First improvement: stop after the first bin that offers a strictly lighter pool.
-          if best.gainW > eps { break }
+          if options.firstImprovement && best.gainW > eps { break }
           visited += 1
           let b = (offset + step) % m
           let items = allBins[b]
@@ -614,7 +622,9 @@ final class BinEmptyingSearch {
   }
 
   @inline(__always)
-  func fits(_ binLoad: UnsafeMutablePointer<Double>, _ out: UnsafeMutablePointer<Double>, _ sub: Subset) -> Bool {
+  func fits(_ binLoad: UnsafeMutablePointer<Double>, _ out: UnsafeMutablePointer<Double>, _ sub: Subset)
+    -> Bool
+  {
     for k in 0..<d {
       var v = binLoad[k] - out[k] + size[Int(sub.a) * d + k]
       if sub.b >= 0 { v += size[Int(sub.b) * d + k] }
@@ -635,7 +645,8 @@ final class BinEmptyingSearch {
       bins[b].append(item)
       let i = Int(item)
       frequency[i] += 1
-      tabuUntil[i] = iteration + options.tenureBase + rng.below(options.tenureRandom + 1) + Int(frequency[i]) / 2
+      tabuUntil[i] =
+        iteration + options.tenureBase + rng.below(options.tenureRandom + 1) + Int(frequency[i]) / 2
     }
     recompute(b)
     recomputePool()
@@ -656,7 +667,122 @@ final class BinEmptyingSearch {
         if poolFits() { return true }
       }
     }
+    // Pairs of bins repacked together with the pool: the first bin one with room when any.
+    let m = bins.count
+    guard m >= 2 else { return changed }
+    let roomy = (0..<m).filter { loadW[$0] < limitW - eps }
+    for _ in 0..<options.pairPacks {
+      if pool.isEmpty { break }
+      let a = roomy.isEmpty ? rng.below(m) : roomy[rng.below(roomy.count)]
+      var b = rng.below(m - 1)
+      if b >= a { b += 1 }
+      if packPair(a, b) {
+        changed = true
+        if poolFits() { return true }
+      }
+    }
     return changed
+  }
+
+  /// Repacks bins `a` and `b` and the pool: the two bins take the heaviest feasible selection
+  /// (a bounded depth-first search); applied when the pool gets lighter, or equally heavy but
+  /// easier to split over the spare bins.
+  func packPair(_ a: Int, _ b: Int) -> Bool {
+    var items = bins[a] + bins[b] + pool
+    items.sort(by: byWeight)
+    var search = PairSearch(owner: self, items: items)
+    search.run(0, 0)
+    work += search.nodes
+    let before = loadW[a] + loadW[b]
+    guard search.bestPacked >= before - eps else { return false }
+    let first = (0..<items.count).filter { search.bestSide[$0] == 0 }.map { items[$0] }
+    let second = (0..<items.count).filter { search.bestSide[$0] == 1 }.map { items[$0] }
+    let rest = (0..<items.count).filter { search.bestSide[$0] == 2 }.map { items[$0] }
+    if search.bestPacked <= before + eps {
+      // Same weight: only when the new pool splits better, or is the same with more items.
+      guard spare >= 2 else { return false }
+      let oldFill = bestFill(pool.sorted(by: byWeight)).w
+      let newFill = bestFill(rest).w
+      guard newFill > oldFill + eps || (newFill >= oldFill - eps && rest.count > pool.count) else {
+        return false
+      }
+    }
+    let leaving = (bins[a] + bins[b]).filter { rest.contains($0) }
+    let entering = pool.filter { !rest.contains($0) }
+    guard keepsPoolPackable(out: leaving, into: entering) else { return false }
+    bins[a] = first
+    bins[b] = second
+    pool = rest
+    recompute(a)
+    recompute(b)
+    recomputePool()
+    return true
+  }
+
+  /// Depth-first search for the heaviest selection of `items` (by decreasing weight) packed
+  /// into two bins; side 0 and 1 are the bins, 2 the pool.
+  struct PairSearch {
+    let d: Int
+    let size: UnsafeMutablePointer<Double>
+    let weight: UnsafeMutablePointer<Double>
+    let limit: [Double]
+    let capW: Double
+    let eps: Double
+    let nodeLimit: Int
+    let items: [Int32]
+    var suffix: [Double]
+    var loads: [Double]
+    var side: [Int8]
+    var bestSide: [Int8]
+    var bestPacked = -1.0
+    var nodes = 0
+
+    init(owner: BinEmptyingSearch, items: [Int32]) {
+      d = owner.d
+      size = owner.size
+      weight = owner.weight
+      limit = owner.limit
+      capW = owner.limitW
+      eps = owner.eps
+      nodeLimit = owner.options.packNodeLimit
+      self.items = items
+      suffix = [Double](repeating: 0, count: items.count + 1)
+      for i in stride(from: items.count - 1, through: 0, by: -1) {
+        suffix[i] = suffix[i + 1] + weight[Int(items[i])]
+      }
+      loads = [Double](repeating: 0, count: 2 * owner.d)
+      side = [Int8](repeating: 2, count: items.count)
+      bestSide = side
+    }
+
+    mutating func run(_ i: Int, _ packed: Double) {
+      nodes += 1
+      if packed > bestPacked + eps {
+        bestPacked = packed
+        bestSide = side
+      }
+      if i == items.count || nodes > nodeLimit || bestPacked >= 2 * capW - eps { return }
+      if packed + suffix[i] <= bestPacked + eps { return }
+      let item = Int(items[i])
+      for bin in 0..<2 {
+        // The first item goes to bin 0 only (the bins are interchangeable).
+        if bin == 1 && i == 0 { break }
+        let base = bin * d
+        var ok = true
+        for k in 0..<d where loads[base + k] + size[item * d + k] > limit[k] {
+          ok = false
+          break
+        }
+        guard ok else { continue }
+        for k in 0..<d { loads[base + k] += size[item * d + k] }
+        side[i] = Int8(bin)
+        run(i + 1, packed + weight[item])
+        side[i] = 2
+        for k in 0..<d { loads[base + k] -= size[item * d + k] }
+        if nodes > nodeLimit { return }
+      }
+      run(i + 1, packed)
+    }
   }
 
   /// The subset of `candidates` (sorted by decreasing weight) of largest weight that fits an
@@ -666,6 +792,29 @@ final class BinEmptyingSearch {
     search.run(0, 0)
     work += search.nodes
     return (search.bestItems, search.bestW)
+  }
+
+  // MARK: Construction
+
+  /// Minimum bin slack, in the MBS′ form of Fleszar and Hindi (EJOR 2002): bins are filled one
+  /// at a time, each with the heaviest remaining item and the heaviest subset of the other
+  /// remaining items that fits beside it (the bounded search of `bestFill`). Strong when bins
+  /// hold few items or sizes repeat, where decreasing first fit leaves slack in early bins.
+  /// Costs at most `packNodeLimit` search nodes per bin plus O(n) bookkeeping per bin.
+  func minimumBinSlack() -> [[Int32]] {
+    var remaining = (0..<Int32(n)).sorted(by: byWeight)
+    var result: [[Int32]] = []
+    var taken = [Bool](repeating: false, count: n)
+    while let first = remaining.first {
+      var search = FillSearch(owner: self, candidates: Array(remaining.dropFirst()), preset: first)
+      search.run(0, weight[Int(first)])
+      work += search.nodes
+      let bin = [first] + search.bestItems
+      for item in bin { taken[Int(item)] = true }
+      remaining.removeAll { taken[Int($0)] }
+      result.append(bin)
+    }
+    return result
   }
 
   /// The depth-first search behind `bestFill`, on locals (no captured state).
@@ -685,7 +834,13 @@ final class BinEmptyingSearch {
     var bestW = -1.0
     var nodes = 0
 
-    init(owner: BinEmptyingSearch, candidates: [Int32]) {
+    /// Item classes, to skip equal items after leaving one out (symmetric branches).
+    let sizeClass: UnsafeMutablePointer<Int32>
+
+    /// A search over `candidates` (sorted by decreasing weight), in a bin already holding
+    /// `preset` when given.
+    init(owner: BinEmptyingSearch, candidates: [Int32], preset: Int32? = nil) {
+      sizeClass = owner.sizeClass
       d = owner.d
       size = owner.size
       weight = owner.weight
@@ -696,8 +851,11 @@ final class BinEmptyingSearch {
       self.candidates = candidates
       let c = candidates.count
       suffix = [Double](repeating: 0, count: c + 1)
-      for i in stride(from: c - 1, through: 0, by: -1) { suffix[i] = suffix[i + 1] + weight[Int(candidates[i])] }
+      for i in stride(from: c - 1, through: 0, by: -1) {
+        suffix[i] = suffix[i + 1] + weight[Int(candidates[i])]
+      }
       current = [Double](repeating: 0, count: owner.d)
+      if let preset { for k in 0..<d { current[k] = size[Int(preset) * d + k] } }
     }
 
     mutating func run(_ i: Int, _ w: Double) {
@@ -721,7 +879,11 @@ final class BinEmptyingSearch {
         chosen.removeLast()
         for k in 0..<d { current[k] -= size[item * d + k] }
       }
-      run(i + 1, w)
+      // Leaving this item out: leave out its equal neighbours too (taking one of them instead
+      // would repeat a branch already searched).
+      var next = i + 1
+      while next < candidates.count && sizeClass[Int(candidates[next])] == sizeClass[item] { next += 1 }
+      run(next, w)
     }
   }
 

@@ -1,30 +1,75 @@
-/// A max-tree over bins for first fit: leaf b holds bin b's remaining capacity per dimension,
-/// an inner node the per-dimension maximum of its children. Leaves of bins not yet opened hold
-/// the full capacity, so the leftmost leaf that fits is either the first open bin with room or
-/// the next bin to open.
+/// A max-tree over bins for first fit: leaf b holds values derived from bin b's remaining
+/// capacity, an inner node the maximum of each value over its children. Leaves of bins not yet
+/// opened hold the values of an empty bin, so the leftmost leaf that fits is either the first open
+/// bin with room or the next bin to open.
 ///
-/// In one dimension the search never backtracks: O(log bins) per item. In d dimensions a node
-/// passing the per-dimension test may hold no bin that fits in all dimensions at once, so the
-/// search may backtrack; it stays O(log bins) per item in practice.
+/// The values are monotone projections of the normalised remaining capacity x: each x_k; the
+/// sum Σ x_k; the smallest component; and in two dimensions min(x_1, ρ x_2) for ρ = 1/8 … 8. A bin
+/// that fits an item has every projection at least the item's, so a node whose maximum is below
+/// the item's value in some projection holds no fitting bin. In one dimension the test is exact
+/// and the search never backtracks: O(log bins) per item. In d dimensions a node may pass every
+/// test and still hold no fitting bin, so the search may backtrack; the extra projections keep
+/// such dead ends rare (the ratio family characterises dominance in two dimensions up to the
+/// spacing of ρ).
 struct FitTree {
   let d: Int
+  /// Values per node.
+  let stride: Int
   let capacity: [Double]
+  let inverse: [Double]
   /// Per-dimension slack: an item fits when remaining_k ≥ size_k − tolerance_k.
   let tolerance: [Double]
   /// Number of leaves, a power of two.
   private(set) var leaves: Int
-  /// (2 · leaves) · d values; node i (1-based, root 1) at i · d.
+  /// (2 · leaves) · stride values; node i (1-based, root 1) at i · stride.
   private var maxima: [Double]
+
+  static let ratios: [Double] = [0.125, 0.25, 0.5, 1, 2, 4, 8]
 
   init(capacity: [Double], tolerance: [Double], expectedBins: Int) {
     d = capacity.count
+    stride = d == 1 ? 1 : (d == 2 ? 2 + 1 + Self.ratios.count : d + 2)
     self.capacity = capacity
+    inverse = capacity.map { 1 / $0 }
     self.tolerance = tolerance
     var l = 1
     while l < Swift.max(2, expectedBins) { l *= 2 }
     leaves = l
-    maxima = [Double](repeating: 0, count: 2 * l * capacity.count)
-    for node in 1..<(2 * l) { for k in 0..<d { maxima[node * d + k] = capacity[k] } }
+    maxima = []
+    maxima = [Double](repeating: 0, count: 2 * l * stride)
+    var empty = [Double](repeating: 0, count: stride)
+    capacity.withUnsafeBufferPointer { c in
+      empty.withUnsafeMutableBufferPointer { project(c.baseAddress!, into: $0.baseAddress!) }
+    }
+    for node in 1..<(2 * l) { for k in 0..<stride { maxima[node * stride + k] = empty[k] } }
+  }
+
+  /// The projections of the vector `v` (a remaining capacity, or an item's sizes minus the
+  /// tolerance), written to `out[0..<stride]`.
+  @inline(__always)
+  func project(_ v: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) {
+    for k in 0..<d { out[k] = v[k] }
+    guard d > 1 else { return }
+    var low = Double.infinity
+    var sum = 0.0
+    for k in 0..<d {
+      let x = v[k] * inverse[k]
+      low = Swift.min(low, x)
+      sum += x
+    }
+    out[d] = sum
+    if d == 2 {
+      let x1 = v[0] * inverse[0]
+      let x2 = v[1] * inverse[1]
+      for (j, rho) in Self.ratios.enumerated() { out[3 + j] = Swift.min(x1, rho * x2) }
+    } else {
+      out[d + 1] = low
+    }
+  }
+
+  /// The values an item's `need` (sizes minus tolerance) is tested against, in `query`.
+  func queryValues(_ need: UnsafePointer<Double>, into query: UnsafeMutablePointer<Double>) {
+    project(need, into: query)
   }
 
   /// Doubles the number of leaves, keeping the leaf values; O(leaves · d).
@@ -32,23 +77,32 @@ struct FitTree {
     let old = maxima
     let oldLeaves = leaves
     leaves *= 2
-    maxima = [Double](repeating: 0, count: 2 * leaves * d)
+    let stride = self.stride
+    var empty = [Double](repeating: 0, count: stride)
+    capacity.withUnsafeBufferPointer { c in
+      empty.withUnsafeMutableBufferPointer { project(c.baseAddress!, into: $0.baseAddress!) }
+    }
+    maxima = [Double](repeating: 0, count: 2 * leaves * stride)
     maxima.withUnsafeMutableBufferPointer { m in
       for b in 0..<leaves {
-        for k in 0..<d { m[(leaves + b) * d + k] = b < oldLeaves ? old[(oldLeaves + b) * d + k] : capacity[k] }
+        for k in 0..<stride {
+          m[(leaves + b) * stride + k] = b < oldLeaves ? old[(oldLeaves + b) * stride + k] : empty[k]
+        }
       }
       var node = leaves - 1
       while node >= 1 {
-        for k in 0..<d { m[node * d + k] = Swift.max(m[2 * node * d + k], m[(2 * node + 1) * d + k]) }
+        for k in 0..<stride {
+          m[node * stride + k] = Swift.max(m[2 * node * stride + k], m[(2 * node + 1) * stride + k])
+        }
         node -= 1
       }
     }
   }
 
-  /// The leftmost leaf whose remaining capacity fits `need` (sizes minus tolerance), or -1.
+  /// The leftmost leaf whose remaining capacity fits the item (`query` from `queryValues`), or -1.
   func leftmost(_ need: UnsafePointer<Double>) -> Int {
     maxima.withUnsafeBufferPointer { m -> Int in
-      let d = self.d
+      let d = self.stride
       @inline(__always) func fits(_ node: Int) -> Bool {
         let base = node * d
         for k in 0..<d where m[base + k] < need[k] { return false }
@@ -81,13 +135,25 @@ struct FitTree {
     }
   }
 
+  /// Takes leaf `bin` out of every future search (all its values −∞).
+  mutating func close(_ bin: Int) {
+    let closed = [Double](repeating: -.infinity, count: d)
+    closed.withUnsafeBufferPointer { setValues(bin, $0.baseAddress!, projected: false) }
+  }
+
   /// Sets leaf `bin` to `remaining[0..<d]` and updates its ancestors; O(d log bins).
   mutating func set(_ bin: Int, _ remaining: UnsafePointer<Double>) {
-    let d = self.d
+    setValues(bin, remaining, projected: true)
+  }
+
+  private mutating func setValues(_ bin: Int, _ remaining: UnsafePointer<Double>, projected: Bool) {
+    let d = self.stride
     let leaves = self.leaves
+    var values = [Double](repeating: -.infinity, count: d)
+    if projected { values.withUnsafeMutableBufferPointer { project(remaining, into: $0.baseAddress!) } }
     maxima.withUnsafeMutableBufferPointer { m in
       var node = leaves + bin
-      for k in 0..<d { m[node * d + k] = remaining[k] }
+      for k in 0..<d { m[node * d + k] = values[k] }
       node >>= 1
       while node >= 1 {
         var changed = false

@@ -194,7 +194,9 @@ public enum PackingChecker {
       if bin.isEmpty { return PackingCheckFailure("bin \(b) is empty") }
       var load = [Double](repeating: 0, count: d)
       for item in bin {
-        guard (0..<n).contains(item) else { return PackingCheckFailure("bin \(b) holds unknown item \(item)") }
+        guard (0..<n).contains(item) else {
+          return PackingCheckFailure("bin \(b) holds unknown item \(item)")
+        }
         if seen[item] { return PackingCheckFailure("item \(item) is packed twice") }
         seen[item] = true
         for k in 0..<d { load[k] += instance.items[item * d + k] }
@@ -204,7 +206,9 @@ public enum PackingChecker {
           "bin \(b) is over capacity in dimension \(k + 1): load \(load[k]) > \(instance.capacity[k])")
       }
     }
-    if let missing = seen.firstIndex(of: false) { return PackingCheckFailure("item \(missing) is not packed") }
+    if let missing = seen.firstIndex(of: false) {
+      return PackingCheckFailure("item \(missing) is not packed")
+    }
     return nil
   }
 
@@ -231,7 +235,8 @@ public enum PackingChecker {
     for b in 0..<packing.binCount {
       for k in 0..<d where !(load[b * d + k] <= instance.capacity[k] * (1 + 1e-9)) {
         return PackingCheckFailure(
-          "bin \(b) is over capacity in dimension \(k + 1): load \(load[b * d + k]) > \(instance.capacity[k])")
+          "bin \(b) is over capacity in dimension \(k + 1): load \(load[b * d + k]) > \(instance.capacity[k])"
+        )
       }
     }
     return nil

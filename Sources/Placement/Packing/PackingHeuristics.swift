@@ -55,9 +55,11 @@ public enum PackingHeuristic: Hashable, Sendable {
     case .nextFit: return PackingKernels.nextFit(instance, order: order ?? natural())
     case .firstFit: return PackingKernels.firstFit(instance, order: order ?? natural())
     case .bestFit(let key):
-      return PackingKernels.anyFit(instance, order: order ?? natural(), measure: SizeMeasure(key, instance: instance), best: true)
+      return PackingKernels.anyFit(
+        instance, order: order ?? natural(), measure: SizeMeasure(key, instance: instance), best: true)
     case .worstFit(let key):
-      return PackingKernels.anyFit(instance, order: order ?? natural(), measure: SizeMeasure(key, instance: instance), best: false)
+      return PackingKernels.anyFit(
+        instance, order: order ?? natural(), measure: SizeMeasure(key, instance: instance), best: false)
     case .firstFitDecreasing(let key):
       return PackingKernels.firstFit(instance, order: PackingKernels.decreasingOrder(instance, key: key))
     case .bestFitDecreasing(let key):
@@ -124,24 +126,47 @@ enum PackingKernels {
     let n = instance.count
     let tol = tolerance(instance)
     // Expected bins: the L1 bound, plus room; the tree doubles when needed.
-    var tree = FitTree(capacity: instance.capacity, tolerance: tol, expectedBins: PackingBounds.l1(instance) + 16)
+    var tree = FitTree(
+      capacity: instance.capacity, tolerance: tol, expectedBins: PackingBounds.l1(instance) + 16)
     var remaining = [Double](repeating: 0, count: 0)
     var binOf = [Int32](repeating: 0, count: n)
     var bins = 0
     var need = [Double](repeating: 0, count: d)
+    var query = [Double](repeating: 0, count: tree.stride)
+    // In several dimensions, bins too small in some dimension for every item still to come are
+    // taken out of the tree: the smallest size per dimension over the rest of the order.
+    var later = [Double]()
+    if d > 1 {
+      later = [Double](repeating: .infinity, count: (order.count + 1) * d)
+      instance.items.withUnsafeBufferPointer { s in
+        for p in stride(from: order.count - 1, through: 0, by: -1) {
+          let base = Int(order[p]) * d
+          for k in 0..<d { later[p * d + k] = Swift.min(later[(p + 1) * d + k], s[base + k]) }
+        }
+      }
+    }
     instance.items.withUnsafeBufferPointer { s in
-      for item in order {
+      for (position, item) in order.enumerated() {
         let base = Int(item) * d
         for k in 0..<d { need[k] = s[base + k] - tol[k] }
+        need.withUnsafeBufferPointer { n in
+          query.withUnsafeMutableBufferPointer { tree.queryValues(n.baseAddress!, into: $0.baseAddress!) }
+        }
         if bins == tree.leaves { tree.grow() }
-        let b = need.withUnsafeBufferPointer { tree.leftmost($0.baseAddress!) }
+        let b = query.withUnsafeBufferPointer { tree.leftmost($0.baseAddress!) }
         precondition(b >= 0 && b <= bins, "FitTree: no leaf fits a valid item")
         if b == bins {
           bins += 1
           remaining.append(contentsOf: instance.capacity)
         }
         for k in 0..<d { remaining[b * d + k] -= s[base + k] }
-        remaining.withUnsafeBufferPointer { tree.set(b, $0.baseAddress! + b * d) }
+        let dead =
+          d > 1 && (0..<d).contains { remaining[b * d + $0] < later[(position + 1) * d + $0] - tol[$0] }
+        if dead {
+          tree.close(b)
+        } else {
+          remaining.withUnsafeBufferPointer { tree.set(b, $0.baseAddress! + b * d) }
+        }
         binOf[Int(item)] = Int32(b)
       }
     }
@@ -149,13 +174,16 @@ enum PackingKernels {
   }
 
   /// Best fit (`best`) or worst fit by `measure` of the remaining capacity after placing.
-  static func anyFit(_ instance: PackingInstance, order: [Int32], measure: SizeMeasure, best: Bool) -> Packing {
+  static func anyFit(_ instance: PackingInstance, order: [Int32], measure: SizeMeasure, best: Bool) -> Packing
+  {
     if measure.isAdditive { return orderedAnyFit(instance, order: order, measure: measure, best: best) }
     return linearAnyFit(instance, order: order, measure: measure, best: best)
   }
 
   /// Best or worst fit by scanning every open bin: O(n · bins).
-  static func linearAnyFit(_ instance: PackingInstance, order: [Int32], measure: SizeMeasure, best: Bool) -> Packing {
+  static func linearAnyFit(_ instance: PackingInstance, order: [Int32], measure: SizeMeasure, best: Bool)
+    -> Packing
+  {
     let d = instance.dimensions
     let n = instance.count
     let tol = tolerance(instance)

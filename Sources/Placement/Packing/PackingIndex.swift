@@ -55,7 +55,8 @@ public struct PackingIndex: Sendable {
       func integer(_ c: Int?, _ name: String) throws(PackingError) -> Int? {
         guard let s = field(c) else { return nil }
         guard let v = Int(s) else {
-          throw PackingError(.notANumber, file: source, line: offset + 1, field: name, "`\(s)` is not a whole number")
+          throw PackingError(
+            .notANumber, file: source, line: offset + 1, field: name, "`\(s)` is not a whole number")
         }
         return v
       }

@@ -47,11 +47,13 @@ public struct PackingInstance: Hashable, Sendable {
     }
     for (k, c) in capacity.enumerated() {
       guard c.isFinite else {
-        throw PackingError(.notFinite, file: file, line: nil, field: "capacity \(k + 1)", "\(c) is not finite")
+        throw PackingError(
+          .notFinite, file: file, line: nil, field: "capacity \(k + 1)", "\(c) is not finite")
       }
       guard c > 0 else {
         throw PackingError(
-          .nonPositiveCapacity, file: file, line: nil, field: "capacity \(k + 1)", "must be positive, got \(c)")
+          .nonPositiveCapacity, file: file, line: nil, field: "capacity \(k + 1)",
+          "must be positive, got \(c)")
       }
     }
     guard !items.isEmpty else {

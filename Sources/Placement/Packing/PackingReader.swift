@@ -16,7 +16,8 @@ public enum PackingReader {
   /// - Parameter format: the format, or nil to detect it: a first line of two numbers `d n`
   ///   followed by a line of `d` numbers is vbp; anything else is BPPLIB.
   /// - Throws: `PackingError`.
-  public static func read(path: String, format: PackingFormat? = nil) throws(PackingError) -> PackingInstance {
+  public static func read(path: String, format: PackingFormat? = nil) throws(PackingError) -> PackingInstance
+  {
     let url = URL(fileURLWithPath: path)
     var isFolder: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else {
@@ -24,7 +25,8 @@ public enum PackingReader {
     }
     let data: Data
     do { data = try Data(contentsOf: url) } catch {
-      throw PackingError(.unreadable, file: path, line: nil, field: "file", "cannot read: \(error.localizedDescription)")
+      throw PackingError(
+        .unreadable, file: path, line: nil, field: "file", "cannot read: \(error.localizedDescription)")
     }
     let name = url.deletingPathExtension().lastPathComponent
     return try parse(Array(data), name: name, source: path, format: format)
@@ -94,12 +96,15 @@ public enum PackingReader {
   }
 
   /// A finite number, else an error naming the field.
-  static func value(_ token: Substring, file: String, line: Int, field: String) throws(PackingError) -> Double {
+  static func value(_ token: Substring, file: String, line: Int, field: String) throws(PackingError) -> Double
+  {
     guard let x = parseNumber(token) else {
-      throw PackingError(.notANumber, file: file, line: line, field: field, "`\(printable(token))` is not a number")
+      throw PackingError(
+        .notANumber, file: file, line: line, field: field, "`\(printable(token))` is not a number")
     }
     guard x.isFinite else {
-      throw PackingError(.notFinite, file: file, line: line, field: field, "`\(token)` is not a finite number")
+      throw PackingError(
+        .notFinite, file: file, line: line, field: field, "`\(token)` is not a finite number")
     }
     return x
   }
@@ -124,7 +129,8 @@ public enum PackingReader {
       throw PackingError(.malformed, file: file, line: line, field: field, "`\(token)` is not a whole number")
     }
     guard n >= 1 else {
-      throw PackingError(.empty, file: file, line: line, field: field, "\(field) is \(n); the instance has no items")
+      throw PackingError(
+        .empty, file: file, line: line, field: field, "\(field) is \(n); the instance has no items")
     }
     return n
   }
@@ -137,7 +143,9 @@ public enum PackingReader {
     for l in lines { for t in l.tokens { stream.append((t, l.number)) } }
     let n = try count(stream[0].token, file: source, line: stream[0].line, field: "n")
     guard stream.count >= 2 else {
-      throw PackingError(.truncated, file: source, line: stream[0].line, field: "capacity", "the file ends before the capacity")
+      throw PackingError(
+        .truncated, file: source, line: stream[0].line, field: "capacity", "the file ends before the capacity"
+      )
     }
     let c = try value(stream[1].token, file: source, line: stream[1].line, field: "capacity")
     guard c > 0 else {
@@ -155,7 +163,8 @@ public enum PackingReader {
       let extra = stream[2 + n]
       throw PackingError(
         .malformed, file: source, line: extra.line, field: "item \(n + 1)",
-        "unexpected data `\(printable(extra.token))` after the \(n) weights announced on line \(stream[0].line)")
+        "unexpected data `\(printable(extra.token))` after the \(n) weights announced on line \(stream[0].line)"
+      )
     }
     var items = [Double](repeating: 0, count: n)
     for i in 0..<n {
@@ -169,7 +178,9 @@ public enum PackingReader {
     return try PackingInstance(name: name, capacity: [c], items: items, source: source)
   }
 
-  static func parseVBP(_ lines: [TokenLine], name: String, source: String) throws(PackingError) -> PackingInstance {
+  static func parseVBP(_ lines: [TokenLine], name: String, source: String) throws(PackingError)
+    -> PackingInstance
+  {
     let header = lines[0]
     guard header.tokens.count == 2 else {
       throw PackingError(
@@ -184,7 +195,9 @@ public enum PackingReader {
     }
     let n = try count(header.tokens[1], file: source, line: header.number, field: "n")
     guard lines.count >= 2 else {
-      throw PackingError(.truncated, file: source, line: header.number, field: "capacity", "the file ends before the capacities")
+      throw PackingError(
+        .truncated, file: source, line: header.number, field: "capacity",
+        "the file ends before the capacities")
     }
     let capLine = lines[1]
     guard capLine.tokens.count == d else {
@@ -198,7 +211,8 @@ public enum PackingReader {
       let c = try value(capLine.tokens[k], file: source, line: capLine.number, field: field)
       guard c > 0 else {
         throw PackingError(
-          .nonPositiveCapacity, file: source, line: capLine.number, field: field, "must be positive, got \(packingNumber(c))")
+          .nonPositiveCapacity, file: source, line: capLine.number, field: field,
+          "must be positive, got \(packingNumber(c))")
       }
       capacity[k] = c
     }

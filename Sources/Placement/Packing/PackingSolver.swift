@@ -2,9 +2,11 @@
 public enum PackingAlgorithm: Hashable, Sendable, CustomStringConvertible {
   /// A construction heuristic.
   case heuristic(PackingHeuristic)
-  /// The improvement method: the best of first fit decreasing and best fit decreasing over
-  /// every size key, then the bin-emptying local search (`BinEmptyingSearch`), stopping at the
-  /// lower bound or when the budget is spent.
+  /// The improvement method: the best of four constructions — first fit decreasing and best
+  /// fit decreasing over every size key, minimum bin slack (`BinEmptyingSearch.minimumBinSlack`)
+  /// and, in one dimension with at most 200 distinct sizes, each used twice on average, the rounded cutting-stock relaxation
+  /// (`CuttingStockRounding`) — then the bin-emptying local search (`BinEmptyingSearch`),
+  /// stopping at the lower bound or when the budget is spent.
   case localSearch
 
   /// The size key of the unsuffixed names ("ffd", "bfd", "bf", "wf").
@@ -36,7 +38,8 @@ public enum PackingAlgorithm: Hashable, Sendable, CustomStringConvertible {
   public var summary: String {
     switch self {
     case .localSearch:
-      return "best of FFD/BFD over all keys, then bin-emptying local search (CNS) to the lower bound or budget"
+      return
+        "best of FFD/BFD over all keys, minimum bin slack and (1-D, ≤ 200 sizes repeated) rounded cutting-stock LP, then bin-emptying local search (CNS) to the lower bound or budget"
     case .heuristic(let h):
       switch h {
       case .nextFit: return "next fit: only the last bin is open (online)"
@@ -168,6 +171,9 @@ public enum PackingSolver {
       bound: bound, lowerBound: lower, known: instance.known, elapsed: elapsed)
   }
 
+  /// Largest instance (items) for which `ls` also tries minimum bin slack.
+  static let minimumBinSlackItems = 50_000
+
   /// The local search from the best construction.
   static func improve(_ instance: PackingInstance, lowerBound: Int, options: PackingOptions) -> Packing {
     let keys: [SizeKey] = instance.dimensions == 1 ? [.l1] : SizeKey.allCases
@@ -183,7 +189,31 @@ public enum PackingSolver {
       size: instance.items, dimensions: instance.dimensions, capacity: instance.capacity,
       options: BinEmptyingSearch.Options(
         seed: options.seed, workBudget: options.workBudget, timeBudget: options.timeBudget))
-    let bins = search.run(start: start.bins.map { $0.map(Int32.init) }, lowerBound: lowerBound)
+    // Minimum bin slack as a third construction (up to `minimumBinSlackItems` items: its
+    // bookkeeping is O(n · bins)); its search nodes are not charged to the budget.
+    var initial = start.bins.map { $0.map(Int32.init) }
+    let slack = instance.count <= minimumBinSlackItems ? search.minimumBinSlack() : []
+    search.work = 0
+    if !slack.isEmpty && slack.count < initial.count {
+      initial = slack
+      for (b, bin) in slack.enumerated() { for item in bin { start.binOfItem[Int(item)] = Int32(b) } }
+      start.binCount = slack.count
+      if start.binCount <= lowerBound { return start }
+    }
+    // In one dimension with few, repeated sizes, the rounded cutting-stock relaxation as a fourth
+    // (its simplex operations and knapsack nodes have their own limit, 100 × the budget).
+    if var stock = CuttingStockRounding(instance, workLimit: 100 * options.workBudget),
+      stock.typeCount <= CuttingStockRounding.maxTypes, 2 * stock.typeCount <= instance.count
+    {
+      let rounded = stock.pack()
+      if rounded.count < initial.count {
+        initial = rounded
+        for (b, bin) in rounded.enumerated() { for item in bin { start.binOfItem[Int(item)] = Int32(b) } }
+        start.binCount = rounded.count
+        if start.binCount <= lowerBound { return start }
+      }
+    }
+    let bins = search.run(start: initial, lowerBound: lowerBound)
     if bins.count < start.binCount {
       for (b, bin) in bins.enumerated() { for item in bin { start.binOfItem[Int(item)] = Int32(b) } }
       start.binCount = bins.count
