@@ -175,6 +175,8 @@ final class Engine {
   let hostRam: Slab<Int>
   let hostBw: Slab<Double>
   let hostPower: Slab<Double>  // 11 per host
+  let hostPowerSlope: Slab<Double>  // (P[k + 1] − P[k]) / 10, 11 per host (the last 0)
+  let tenths = Slab<Double>((0...10).map { Double($0) / 10 })
   let hostType: Slab<Int>
   // VMs (constant).
   let vmMips: Slab<Double>
@@ -210,6 +212,8 @@ final class Engine {
   let hostHistoryEpoch: Slab<Int>
   /// Bumped on every frame that appends to VM histories.
   var historyEpoch = 1
+  /// VM histories feed only the migration policies' overload tests and MC.
+  let keepsHistory: Bool
   var historyEpochTime = -1.0
   /// An empty, idle host whose last two state entries are inactive: processing it changes
   /// nothing but the time of its pending inactive entry (which no metric reads), so frames skip it.
@@ -302,6 +306,15 @@ final class Engine {
     hostRam = Slab(ht.map(\.ramMB))
     hostBw = Slab(ht.map { Double($0.bandwidth) })
     hostPower = Slab(ht.flatMap(\.powerTable))
+    var slopes: [Double] = []
+    for t in ht {
+      for k in 0..<11 {
+        let p1: Double = t.powerTable[k]
+        let p2: Double = k < 10 ? t.powerTable[k + 1] : p1
+        slopes.append((p2 - p1) / 10)
+      }
+    }
+    hostPowerSlope = Slab(slopes)
     hostType = Slab(config.hostTypeOfHost)
     let vt = config.vmTypeOfVM.prefix(vmCount).map { config.vmTypes[$0] }
     vmMips = Slab(vt.map(\.mips))
@@ -354,12 +367,14 @@ final class Engine {
     vmTotalRequested = Slab(repeating: 0, count: vmCount)
     vmUnderMigration = Slab(repeating: 0, count: vmCount)
     random = RandomStream(runSeed: config.seed, name: "dynamic.vm-selection.rs")
+    if case .migration = policy.kind { keepsHistory = true } else { keepsHistory = false }
     for h in 0..<hostCount { currentPower[h] = power(h, 0) }
   }
 
   deinit {
     for s in [
-      hostTotal, hostPe, hostBw, hostPower, vmMips, request, historyBuffer, lastHistoryTime, removedAt,
+      hostTotal, hostPe, hostBw, hostPower, hostPowerSlope, tenths, vmMips, request, historyBuffer,
+      lastHistoryTime, removedAt,
     ] {
       s.deallocate()
     }
@@ -421,11 +436,11 @@ final class Engine {
     if (fraction < 1e-6 || fraction > 1 - 1e-6) && isMultipleOfTenth(u) {
       return hostPower[base + Int(scaled)]
     }
-    let upper = fraction > 0 ? lower + 1 : lower
     let p1 = hostPower[base + lower]
-    let p2 = hostPower[base + upper]
-    let delta = (p2 - p1) / 10
-    return p1 + delta * (u - Double(lower) / 10) * 100
+    // On a table point the slope is zero and CloudSim's formula gives p1 (+ a zero).
+    guard fraction > 0 else { return p1 }
+    // (p2 − p1) / 10 and lower / 10 from tables: the same divisions, done once.
+    return p1 + hostPowerSlope[base + lower] * (u - tenths[lower]) * 100
   }
 
   /// `u.truncatingRemainder(dividingBy: 0.1) == 0` without libm's fmod: for 0 ≤ u ≤ 2 the
@@ -637,7 +652,7 @@ final class Engine {
         if nonPowerAware && dt > 0 { frameEnergy += hostPower[h * 11 + 10] * dt }
         continue
       }
-      if periodicHistory {
+      if periodicHistory && keepsHistory {
         for v32 in lists.ids(h) {
           let v = Int(v32)
           if t > lastHistoryTime[v] {
@@ -648,6 +663,7 @@ final class Engine {
         shiftHistorySum(h)
       }
       let previous = cpuUtilisation(h)
+      let from = currentPower[h]
       let wasOn = !lists.isEmpty(h)
       updateHost(h, t)
       if dt > 0 {
@@ -656,8 +672,8 @@ final class Engine {
         } else if config.compat ? previous != 0 : wasOn {
           // Compat: a host at 0 % draws nothing (CloudSim). Default: a host is off only when
           // it holds no VM; an idle host with VMs draws its idle power.
-          let from = power(h, previous)
-          let to = power(h, cpuUtilisation(h))
+          // P(previous) and P(now): the host's power before and after `updateHost`.
+          let to = currentPower[h]
           frameEnergy += (from + (to - from) / 2) * dt
         }
       }
