@@ -579,6 +579,49 @@ enum OLS {
     for row in step..<m { column[row] -= alpha * pivot[row] }
   }
 
+  /// `reflect` on the contiguous columns `first..<end` of `base` (m values each), four at a time
+  /// so that four independent sums are in flight (each column's own operations, in its order).
+  @inline(__always) static func reflectColumns(
+    _ base: UnsafeMutablePointer<Double>, _ first: Int, _ end: Int, _ pivot: UnsafePointer<Double>,
+    _ step: Int,
+    _ m: Int, _ denominator: Double
+  ) {
+    var j = first
+    while j + 4 <= end {
+      let c0 = base + j * m
+      let c1 = c0 + m
+      let c2 = c1 + m
+      let c3 = c2 + m
+      var a0 = 0.0
+      var a1 = 0.0
+      var a2 = 0.0
+      var a3 = 0.0
+      for row in step..<m {
+        let p = pivot[row]
+        a0 -= c0[row] * p
+        a1 -= c1[row] * p
+        a2 -= c2[row] * p
+        a3 -= c3[row] * p
+      }
+      a0 /= denominator
+      a1 /= denominator
+      a2 /= denominator
+      a3 /= denominator
+      for row in step..<m {
+        let p = pivot[row]
+        c0[row] -= a0 * p
+        c1[row] -= a1 * p
+        c2[row] -= a2 * p
+        c3[row] -= a3 * p
+      }
+      j += 4
+    }
+    while j < end {
+      reflect(base + j * m, pivot, step, m, denominator)
+      j += 1
+    }
+  }
+
   /// Householder pivot at `step`: returns `a` (0 when the column is null below the diagonal) and
   /// reduces `pivot[step]` by it.
   @inline(__always) static func pivot(_ pivot: UnsafeMutablePointer<Double>, _ step: Int, _ m: Int) -> Double
@@ -617,7 +660,7 @@ enum OLS {
     let a0 = pivot(ones, 0, m)
     guard a0 != 0 else { return nil }
     prefixDiag[0] = a0
-    for j in 0..<n { reflect(prefix + j * m, ones, 0, m, a0 * ones[0]) }
+    reflectColumns(prefix, 0, n, ones, 0, m, a0 * ones[0])
     var result = [Double](repeating: 0, count: n)
     // Position p's pivot for regression k: 0 → ones, 1…k → prefix column p − 1, > k → tail p.
     for k in 0..<n {
@@ -631,7 +674,7 @@ enum OLS {
         guard a != 0 else { return nil }
         rDiag[s] = a
         let denominator = a * ps[s]
-        for col in (s + 1)..<n { reflect(tail + col * m, ps, s, m, denominator) }
+        reflectColumns(tail, s + 1, n, ps, s, m, denominator)
         var dot = 0.0
         for row in s..<m { dot += yy[row] * ps[row] }
         dot /= rDiag[s] * ps[s]
@@ -650,11 +693,18 @@ enum OLS {
       let y = data + k * m
       var ssr = 0.0
       for r in 0..<m {
+        // fitted = Σ_c column_c[r]·β_c in position order: 1, d_0 … d_{k−1}, d_{k+1} ….
         var fitted = 0.0
         fitted += 1 * beta[0]
-        for c in 1..<n {
-          let x = c <= k ? data[(c - 1) * m + r] : data[c * m + r]
-          fitted += x * beta[c]
+        var x = data + r
+        for c in 1..<(k + 1) {
+          fitted += x.pointee * beta[c]
+          x += m
+        }
+        x += m
+        for c in (k + 1)..<n {
+          fitted += x.pointee * beta[c]
+          x += m
         }
         let e = y[r] - fitted
         ssr += e * e
@@ -667,7 +717,7 @@ enum OLS {
         guard a != 0 else { return nil }
         prefixDiag[k + 1] = a
         let denominator = a * pk[k + 1]
-        for j in (k + 1)..<n { reflect(prefix + j * m, pk, k + 1, m, denominator) }
+        reflectColumns(prefix, k + 1, n, pk, k + 1, m, denominator)
       }
     }
     return result
