@@ -53,8 +53,11 @@ struct HostLists {
   let start: Slab<Int>
   let length: Slab<Int32>
   let capacity: Slab<Int32>
-  /// Bumped by every change of a host's list (caches of per-list sums compare it).
-  let version: Slab<UInt32>
+  /// Each host's list version: a fresh number at every change (numbers are never reused, so a
+  /// list restored to earlier contents may take back its earlier number), which caches of
+  /// per-list sums compare.
+  let version: Slab<UInt64>
+  private(set) var lastVersion: UInt64 = 0
   private(set) var idArena: UnsafeMutablePointer<Int32>
   private(set) var valueArena: UnsafeMutablePointer<Double>
   private(set) var used = 0
@@ -131,7 +134,8 @@ struct HostLists {
     reserve(h, n + 1)
     idArena[start[h] + n] = v
     length[h] = Int32(n + 1)
-    version[h] &+= 1
+    lastVersion += 1
+    version[h] = lastVersion
   }
 
   /// Removes every occurrence of `v` from host `h`'s list, keeping the order of the others.
@@ -146,7 +150,14 @@ struct HostLists {
       k += 1
     }
     length[h] = Int32(k)
-    version[h] &+= 1
+    lastVersion += 1
+    version[h] = lastVersion
+  }
+
+  /// Replaces host `h`'s list by one it had at version `earlier` (its version becomes that).
+  mutating func restore(_ h: Int, to vms: [Int32], version earlier: UInt64) {
+    replace(h, with: vms)
+    version[h] = earlier
   }
 
   /// Replaces host `h`'s list.
@@ -155,7 +166,8 @@ struct HostLists {
     let p = idArena + start[h]
     for (i, v) in vms.enumerated() { p[i] = v }
     length[h] = Int32(vms.count)
-    version[h] &+= 1
+    lastVersion += 1
+    version[h] = lastVersion
   }
 }
 
@@ -208,8 +220,10 @@ final class Engine {
   /// Each host's history sum (Σ VM history × VM MIPS / host MIPS, in list order), valid while
   /// its list version and the history epoch are those recorded.
   let hostHistoryCache: Slab<Double>
-  let hostHistoryVersion: Slab<UInt32>
+  let hostHistoryVersion: Slab<UInt64>
   let hostHistoryEpoch: Slab<Int>
+  /// Index of the cached sum's last non-zero value (−1: none).
+  let hostHistoryLast: Slab<Int>
   /// Bumped on every frame that appends to VM histories.
   var historyEpoch = 1
   /// VM histories feed only the migration policies' overload tests and MC.
@@ -340,6 +354,7 @@ final class Engine {
     hostHistoryCache = Slab(repeating: 0, count: hostCount * historyLength)
     hostHistoryVersion = Slab(repeating: 0, count: hostCount)
     hostHistoryEpoch = Slab(repeating: 0, count: hostCount)
+    hostHistoryLast = Slab(repeating: -1, count: hostCount)
     quiet = Slab(repeating: false, count: hostCount)
     busyPosition = Slab(repeating: -1, count: hostCount)
     fitDiffs = Slab(repeating: 0, count: hostCount + 8)
@@ -383,7 +398,9 @@ final class Engine {
       hostLastOn,
       vmTotalAllocated, vmTotalRequested, vmUnderMigration, scratch,
     ] { s.deallocate() }
-    for s in [hostRam, hostType, vmRam, vmBw, historyCount, historyHead, hostHistoryEpoch] { s.deallocate() }
+    for s in [hostRam, hostType, vmRam, vmBw, historyCount, historyHead, hostHistoryEpoch, hostHistoryLast] {
+      s.deallocate()
+    }
     hostHistoryVersion.deallocate()
     sortScratch.deallocate()
     fitDiffs.deallocate()
@@ -487,12 +504,48 @@ final class Engine {
     let vms = lists.ids(h)
     let a = lists.values(h)
     let anyIncoming = !incoming.isEmpty(h)
+    if !anyIncoming {
+      // No VM migrating in (the usual case): one pass, the planned sum in the same order.
+      for i in 0..<vms.count {
+        let v = Int(vms[i])
+        let r = request[v]
+        requested += r
+        let capped = Swift.min(r, pe)
+        total += capped
+        if !over && avail >= capped {
+          avail -= capped
+          let x = migrating[v] ? capped * 0.9 : capped
+          a[i] = x
+          planned += x
+        } else {
+          over = true
+        }
+      }
+      if over {
+        let scale = capacity / total
+        planned = 0
+        for i in 0..<vms.count {
+          let v = Int(vms[i])
+          let capped = Swift.min(request[v], pe)
+          let x = migrating[v] ? (capped * scale * 0.9).rounded(.down) : (capped * scale).rounded(.down)
+          a[i] = x
+          planned += x
+        }
+        avail = 0
+      }
+      available[h] = avail
+      requestedSum[h] = requested
+      plannedMips[h] = planned
+      if !vms.isEmpty { quiet[h] = false }
+      updatePristine(h)
+      return
+    }
     for i in 0..<vms.count {
       let v = Int(vms[i])
       let r = request[v]
       requested += r
       let capped = Swift.min(r, pe)
-      let isIncoming = anyIncoming && incoming.contains(h, vms[i])
+      let isIncoming = incoming.contains(h, vms[i])
       let tr = isIncoming ? capped * 0.1 : capped
       total += tr
       if !over && avail >= tr {
@@ -724,7 +777,8 @@ final class Engine {
   func updateHost(_ h: Int, _ t: Double) {
     reallocate(h)
     var utilisationMips = 0.0
-    var requested = 0.0
+    // Σ requests in list order, as `reallocate` just summed them.
+    let requested = requestedSum[h]
     let vms = lists.ids(h)
     let a = lists.values(h)
     let anyIncoming = !incoming.isEmpty(h)
@@ -733,11 +787,11 @@ final class Engine {
       let v = Int(v32)
       var allocated = a[i]
       if !anyIncoming || !incoming.contains(h, v32) {
-        recordVM(v, VMEntry(time: t, allocated: allocated, requested: request[v], migrating: migrating[v]))
-        if migrating[v] { allocated /= 0.9 }
+        let isMigrating = migrating[v]
+        recordVM(v, VMEntry(time: t, allocated: allocated, requested: request[v], migrating: isMigrating))
+        if isMigrating { allocated /= 0.9 }
       }
       utilisationMips += allocated
-      requested += request[v]
     }
     util[h] = utilisationMips
     currentPower[h] = power(h, cpuUtilisation(h))

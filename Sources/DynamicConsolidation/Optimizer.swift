@@ -9,16 +9,8 @@ extension Engine {
   /// after trimming trailing zeros (at least 1).
   func hostHistory(_ h: Int, extra: Int) -> Int {
     let total = hostTotal[h]
-    let base = h * historyLength
-    if hostHistoryVersion[h] != lists.version[h] || hostHistoryEpoch[h] != historyEpoch {
-      for i in 0..<historyLength { scratch[i] = 0 }
-      for v32 in lists.ids(h) { addHistory(Int(v32), total) }
-      for i in 0..<historyLength { hostHistoryCache[base + i] = scratch[i] }
-      hostHistoryVersion[h] = lists.version[h]
-      hostHistoryEpoch[h] = historyEpoch
-    } else {
-      for i in 0..<historyLength { scratch[i] = hostHistoryCache[base + i] }
-    }
+    let sum = validHostHistory(h)
+    for i in 0..<historyLength { scratch[i] = sum[i] }
     if extra >= 0 { addHistory(extra, total) }
     var i = historyLength - 1
     while i >= 0 {
@@ -27,6 +19,97 @@ extension Engine {
       if x != 0 { break }
     }
     return i + 2
+  }
+
+  /// Host `h`'s cached history sum, recomputed if its list or the histories changed.
+  @inline(__always) func validHostHistory(_ h: Int) -> UnsafeMutablePointer<Double> {
+    let sum = hostHistoryCache.base + h * historyLength
+    if hostHistoryVersion[h] != lists.version[h] || hostHistoryEpoch[h] != historyEpoch {
+      let total = hostTotal[h]
+      for i in 0..<historyLength { sum[i] = 0 }
+      for v32 in lists.ids(h) { addHistory(Int(v32), total, into: sum) }
+      hostHistoryVersion[h] = lists.version[h]
+      hostHistoryEpoch[h] = historyEpoch
+      noteLastNonzero(h)
+    }
+    return sum
+  }
+
+  /// Records the index of the cached sum's last non-zero value (−1: none).
+  @inline(__always) func noteLastNonzero(_ h: Int) {
+    let sum = hostHistoryCache.base + h * historyLength
+    var i = historyLength - 1
+    while i >= 0 && sum[i] == 0 { i -= 1 }
+    hostHistoryLast[h] = i
+  }
+
+  /// LR's overload test: the regression needs the newest ten values of the (trimmed) history
+  /// with `extra` added, and whether the trimmed history has at least ten. Both come from the
+  /// cached sum, computing only the terms of `extra` they involve: a value beyond the cached
+  /// sum's last non-zero one is `extra`'s term alone (0 + x = x), and the last non-zero one
+  /// decides when its sum with `extra`'s term is non-zero.
+  func localRegressionOverloaded(_ h: Int, extra: Int, safety s: Double, fallback: Double) -> Bool {
+    let length = 10
+    let sum = validHostHistory(h)
+    let last = hostHistoryLast[h]
+    let total = hostTotal[h]
+    var count = 0
+    var ring = historyBuffer.base
+    var head = 0
+    var mips = 0.0
+    if extra >= 0 {
+      count = historyCount[extra]
+      ring = historyBuffer.base + extra * historyLength
+      head = historyHead[extra]
+      mips = vmMips[extra]
+    }
+    // Term i of `extra` (i < count): its history × its MIPS / host MIPS, as `addHistory`.
+    @inline(__always) func term(_ i: Int) -> Double {
+      ring[i <= head ? head - i : head - i + historyLength] * mips / total
+    }
+    @inline(__always) func value(_ i: Int) -> Double { i < count ? sum[i] + term(i) : sum[i] }
+    var long = false
+    if last >= length - 1 && value(last) != 0 {
+      long = true
+    } else if last >= length - 1 {
+      // Only with negative terms: the general path.
+      let n = hostHistory(h, extra: extra)
+      long = n >= length
+      if long { return localRegressionPrediction(h, extra: extra, safety: s, values: scratch.base) }
+      return requestedUtilisation(h, extra: extra) > fallback
+    } else {
+      var i = Swift.max(length - 1, last + 1)
+      while i < count {
+        if term(i) != 0 {
+          long = true
+          break
+        }
+        i += 1
+      }
+    }
+    guard long else { return requestedUtilisation(h, extra: extra) > fallback }
+    for i in 0..<length { scratch[i] = value(i) }
+    return localRegressionPrediction(h, extra: extra, safety: s, values: scratch.base)
+  }
+
+  /// The regression on the newest ten values (`values[0]` newest) and the overload decision.
+  func localRegressionPrediction(_ h: Int, extra: Int, safety s: Double, values: UnsafeMutablePointer<Double>)
+    -> Bool
+  {
+    let length = 10
+    // Oldest of the last ten first, x = 1…10 (ordinary least squares: CloudSim 3.0.3 never
+    // applies the tricube/bisquare weights).
+    var regression = SimpleRegression()
+    for i in 0..<length { regression.add(Double(i + 1), values[length - i - 1]) }
+    let slope = regression.slope
+    let intercept = regression.intercept(slope)
+    var maxRam = Int(Int32.min)
+    for v in lists.ids(h) { maxRam = Swift.max(maxRam, vmRam[Int(v)]) }
+    if extra >= 0 { maxRam = Swift.max(maxRam, vmRam[extra]) }
+    let migrationTime = Double(maxRam) / (hostBw[h] / (2 * 8000))
+    let intervals = (migrationTime / config.schedulingInterval).rounded(.up)
+    let predicted = (intercept + slope * (Double(length) + intervals)) * s
+    return predicted >= 1
   }
 
   @inline(__always) private func addHistory(_ v: Int, _ total: Double) {
@@ -55,6 +138,7 @@ extension Engine {
     if valid {
       addHistory(Int(v), hostTotal[h], into: hostHistoryCache.base + h * historyLength)
       hostHistoryVersion[h] = lists.version[h]
+      noteLastNonzero(h)
     }
   }
 
@@ -73,6 +157,7 @@ extension Engine {
     }
     sum[0] = head
     hostHistoryEpoch[h] = historyEpoch
+    noteLastNonzero(h)
   }
 
   @inline(__always) func requestedUtilisation(_ h: Int, extra: Int) -> Double {
@@ -103,22 +188,7 @@ extension Engine {
       }
       return requestedUtilisation(h, extra: extra) > 1 - s * spread
     case .lr(let s, let fallback), .lrr(let s, let fallback):
-      let n = hostHistory(h, extra: extra)
-      let length = 10
-      guard n >= length else { return requestedUtilisation(h, extra: extra) > fallback }
-      // Oldest of the last ten first, x = 1…10 (ordinary least squares: CloudSim 3.0.3 never
-      // applies the tricube/bisquare weights).
-      var regression = SimpleRegression()
-      for i in 0..<length { regression.add(Double(i + 1), scratch[length - i - 1]) }
-      let slope = regression.slope
-      let intercept = regression.intercept(slope)
-      var maxRam = Int(Int32.min)
-      for v in lists.ids(h) { maxRam = Swift.max(maxRam, vmRam[Int(v)]) }
-      if extra >= 0 { maxRam = Swift.max(maxRam, vmRam[extra]) }
-      let migrationTime = Double(maxRam) / (hostBw[h] / (2 * 8000))
-      let intervals = (migrationTime / config.schedulingInterval).rounded(.up)
-      let predicted = (intercept + slope * (Double(length) + intervals)) * s
-      return predicted >= 1
+      return localRegressionOverloaded(h, extra: extra, safety: s, fallback: fallback)
     }
   }
 
@@ -315,6 +385,7 @@ extension Engine {
     for h in 0..<hostCount where (scanEmpty || !lists.isEmpty(h)) && isOverloaded(h) { overloaded.append(h) }
     // Save each host before the round first changes it.
     var saved = [[Int32]](repeating: [], count: hostCount)
+    var savedVersion = [UInt64](repeating: 0, count: hostCount)
     var touched = [Bool](repeating: false, count: hostCount)
     var touchedHosts: [Int] = []
     func touch(_ h: Int) {
@@ -322,6 +393,7 @@ extension Engine {
       touched[h] = true
       touchedHosts.append(h)
       saved[h] = lists.ids(h).filter { !incoming.contains(h, $0) }
+      savedVersion[h] = lists.version[h]
     }
     for h in 0..<hostCount where !incoming.isEmpty(h) { touch(h) }
     var toMigrate: [Int32] = []
@@ -384,7 +456,12 @@ extension Engine {
     }
     // Restore: migrating-in VMs first, then the saved VMs in their order.
     for h in touchedHosts {
-      lists.replace(h, with: incoming.array(h) + saved[h])
+      if incoming.isEmpty(h) {
+        // The list the host had when first touched, and so its version then.
+        lists.restore(h, to: saved[h], version: savedVersion[h])
+      } else {
+        lists.replace(h, with: incoming.array(h) + saved[h])
+      }
       for v in saved[h] { vmHost[Int(v)] = Int32(h) }
       reallocate(h)
     }
