@@ -10,6 +10,7 @@ let benchmarkSuites: [(name: String, dependencies: [Target.Dependency])] = [
   ("SimCoreBenchmarks", [.product(name: "SimCore", package: "Yunhe")]),
   ("FilterBenchmarks", [.product(name: "Placement", package: "Yunhe")]),
   ("DynamicBenchmarks", [.product(name: "DynamicConsolidation", package: "Yunhe")]),
+  ("PlacementBenchmarks", [.product(name: "Placement", package: "Yunhe")]),
 ]
 
 let package = Package(
