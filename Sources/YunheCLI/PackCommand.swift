@@ -25,7 +25,8 @@ struct PackCommand: ParsableCommand {
   @Flag(help: "Print JSON on stdout instead of tables.") var json = false
   @Option(help: "Pack only the first N instances (in path order).") var limit: Int?
   @Option(help: "Seed of the online shuffle and of the local search.") var seed: UInt64 = 1
-  @Option(name: .customLong("time-budget-ms"), help: "Wall-clock limit of the local search per instance, in ms.")
+  @Option(
+    name: .customLong("time-budget-ms"), help: "Wall-clock limit of the local search per instance, in ms.")
   var timeBudgetMs: Int?
   @Option(help: "Effort of the local search per instance, in work units (deterministic).")
   var workBudget: Int = PackingOptions.defaultWorkBudget
@@ -53,7 +54,9 @@ struct PackCommand: ParsableCommand {
 
   func run() throws {
     if listPolicies {
-      for a in PackingAlgorithm.all { print("\(a.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(a.summary)") }
+      for a in PackingAlgorithm.all {
+        print("\(a.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(a.summary)")
+      }
       return
     }
     let (files, index, root) = try collect()
@@ -72,7 +75,8 @@ struct PackCommand: ParsableCommand {
           return n
         }
         guard i < files.count else { return }
-        let outcome = packOne(files[i], index: index, root: root, format: fileFormat, algorithm: chosen, options: options)
+        let outcome = packOne(
+          files[i], index: index, root: root, format: fileFormat, algorithm: chosen, options: options)
         outcomes.withLock { $0[i] = outcome }
       }
     }
@@ -109,7 +113,9 @@ struct PackCommand: ParsableCommand {
   /// The instance files under `path` (or `path` itself), the index governing them and the
   /// folder that names classes when the index does not.
   func collect() throws -> (files: [String], index: PackingIndex?, root: String) {
-    guard FileManager.default.fileExists(atPath: path) else { throw CLIError(message: "\(path): no such file or folder") }
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw CLIError(message: "\(path): no such file or folder")
+    }
     let index: PackingIndex?
     do { index = try PackingIndex.find(near: path) } catch { throw CLIError(message: error.description) }
     let standard = URL(fileURLWithPath: path).standardizedFileURL.path
@@ -126,7 +132,9 @@ struct PackCommand: ParsableCommand {
       let enumerator = FileManager.default.enumerator(atPath: standard)
       while let relative = enumerator?.nextObject() as? String {
         let url = URL(fileURLWithPath: standard).appendingPathComponent(relative)
-        if url.lastPathComponent.hasPrefix(".") || !extensions.contains(url.pathExtension.lowercased()) { continue }
+        if url.lastPathComponent.hasPrefix(".") || !extensions.contains(url.pathExtension.lowercased()) {
+          continue
+        }
         if !isFolder(url.path) { files.append(url.path) }
       }
     }
@@ -148,7 +156,8 @@ struct PackCommand: ParsableCommand {
     let parent = URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent().path
     let group =
       instance.known.instanceClass
-      ?? (parent.hasPrefix(root + "/") ? String(parent.dropFirst(root.count + 1)) : URL(fileURLWithPath: parent).lastPathComponent)
+      ?? (parent.hasPrefix(root + "/")
+        ? String(parent.dropFirst(root.count + 1)) : URL(fileURLWithPath: parent).lastPathComponent)
     let algorithms =
       algorithm.map { [$0] }
       ?? (instance.dimensions == 1 ? PackingAlgorithm.oneDimensional : PackingAlgorithm.all)
@@ -170,12 +179,17 @@ struct PackCommand: ParsableCommand {
     var s = "\(e.name): \(e.count) items, \(e.dimensions) dimension\(e.dimensions == 1 ? "" : "s")"
     s += ", L1 \(e.results[0].l1Bound), L2 \(e.results[0].l2Bound)"
     if let lb = e.known.lowerBound { s += ", listed lower bound \(lb)" }
-    if let o = e.known.optimumOrBest { s += e.known.proven ? ", optimum \(o)" : ", best known \(o) (not proven)" }
+    if let o = e.known.optimumOrBest {
+      s += e.known.proven ? ", optimum \(o)" : ", best known \(o) (not proven)"
+    }
     if let p = e.known.bestPublishedHeuristic { s += ", best published heuristic \(p)" }
     s += "\n"
     var rows = [["policy", "bins", "lower bound", "gap", "vs optimum", "time"]]
     for r in e.results {
-      rows.append([r.algorithm, "\(r.bins)", "\(r.lowerBound)", "+\(r.gap)", versusOptimum(r, e.known), milliseconds(r.elapsed)])
+      rows.append([
+        r.algorithm, "\(r.bins)", "\(r.lowerBound)", "+\(r.gap)", versusOptimum(r, e.known),
+        milliseconds(r.elapsed),
+      ])
     }
     return s + table(rows, rightAligned: [1, 2, 3, 5])
   }
@@ -197,7 +211,8 @@ struct PackCommand: ParsableCommand {
   func folderSummary(_ entries: [PackEntry], files: Int) -> String {
     guard let first = entries.first else { return "no instance could be packed" }
     let names = first.results.map(\.algorithm)
-    var s = "\(entries.count) instances (\(entries.filter { $0.known.optimum != nil }.count) with a proven optimum)"
+    var s =
+      "\(entries.count) instances (\(entries.filter { $0.known.optimum != nil }.count) with a proven optimum)"
     s += " · seed \(seed) · work budget \(workBudget)"
     if let timeBudgetMs { s += " · time budget \(timeBudgetMs) ms" }
     s += "\n\n"
@@ -240,12 +255,16 @@ struct PackCommand: ParsableCommand {
     if groups.count > 1 { rows.append(row("total", entries)) }
     s += "\(best) by class:\n" + table(rows, rightAligned: Array(1..<header.count))
     let exceptions = entries.compactMap { e -> String? in
-      guard let r = e.results.first(where: { $0.algorithm == best }), let opt = e.known.optimum, r.bins > opt + 1 else {
+      guard let r = e.results.first(where: { $0.algorithm == best }), let opt = e.known.optimum,
+        r.bins > opt + 1
+      else {
         return nil
       }
       return "\(e.name) (\(e.group)): \(r.bins) bins, optimum \(opt)"
     }
-    if !exceptions.isEmpty { s += "\nworse than optimum + 1 (\(best)):\n  " + exceptions.joined(separator: "\n  ") }
+    if !exceptions.isEmpty {
+      s += "\nworse than optimum + 1 (\(best)):\n  " + exceptions.joined(separator: "\n  ")
+    }
     return s
   }
 
@@ -304,9 +323,11 @@ struct PackCommand: ParsableCommand {
         best_published_heuristic: e.known.bestPublishedHeuristic,
         results: e.results.map { r in
           Result(
-            policy: r.algorithm, bins: r.bins, l1_bound: r.l1Bound, l2_bound: r.l2Bound, lower_bound: r.lowerBound,
+            policy: r.algorithm, bins: r.bins, l1_bound: r.l1Bound, l2_bound: r.l2Bound,
+            lower_bound: r.lowerBound,
             gap: r.gap, gap_to_optimum: e.known.optimum.map { r.bins - $0 },
-            time_ms: (Double(r.elapsed.components.attoseconds) / 1e15 + Double(r.elapsed.components.seconds) * 1e3)
+            time_ms: (Double(r.elapsed.components.attoseconds) / 1e15 + Double(r.elapsed.components.seconds)
+              * 1e3)
               .roundedTo(3))
         })
     }
@@ -315,7 +336,8 @@ struct PackCommand: ParsableCommand {
       let t = PackTally(entries, policy: name)
       return Summary(
         policy: name, instances: entries.count, proven: t.proven, at_optimum: t.atOptimum,
-        optimum_plus_one: t.plusOne, worse: t.worse, mean_gap_to_lower_bound: t.meanGap.roundedTo(4), bins: t.bins)
+        optimum_plus_one: t.plusOne, worse: t.worse, mean_gap_to_lower_bound: t.meanGap.roundedTo(4),
+        bins: t.bins)
     }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -389,7 +411,9 @@ struct PackTally {
 fileprivate func table(_ rows: [[String]], rightAligned: [Int]) -> String {
   guard let header = rows.first else { return "" }
   var widths = header.map(\.count)
-  for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
+  for row in rows {
+    for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+  }
   func line(_ row: [String]) -> String {
     row.enumerated().map { i, cell in
       let pad = String(repeating: " ", count: widths[i] - cell.count)
@@ -430,7 +454,8 @@ fileprivate func closestName(_ name: String, among names: [String]) -> String? {
     for i in 1...max(1, a.count) where !a.isEmpty {
       var current = [i] + [Int](repeating: 0, count: b.count)
       for j in stride(from: 1, through: b.count, by: 1) {
-        current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        current[j] = min(
+          previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
       }
       previous = current
     }

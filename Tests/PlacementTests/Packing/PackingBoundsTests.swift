@@ -88,11 +88,15 @@ struct PackingBoundsTests {
   @Test func checkerFindsEveryKindOfFault() throws {
     let instance = try oneDimensional([6, 5, 4, 3], capacity: 10)
     #expect(PackingChecker.check(bins: [[0, 3], [1, 2]], of: instance) == nil)
-    #expect(PackingChecker.check(bins: [[0, 1], [2, 3]], of: instance)?.message.contains("over capacity") == true)
-    #expect(PackingChecker.check(bins: [[0, 3], [1, 2, 2]], of: instance)?.message.contains("twice") == true)
+    #expect(
+      PackingChecker.check(bins: [[0, 1], [2, 3]], of: instance)?.message.contains("over capacity") == true)
+    #expect(
+      PackingChecker.check(bins: [[0, 3], [1, 2, 2]], of: instance)?.message.contains("twice") == true)
     #expect(PackingChecker.check(bins: [[0, 3], [1]], of: instance)?.message.contains("not packed") == true)
-    #expect(PackingChecker.check(bins: [[0, 3], [1, 2], []], of: instance)?.message.contains("empty") == true)
-    #expect(PackingChecker.check(bins: [[0, 3], [1, 2, 9]], of: instance)?.message.contains("unknown") == true)
+    #expect(
+      PackingChecker.check(bins: [[0, 3], [1, 2], []], of: instance)?.message.contains("empty") == true)
+    #expect(
+      PackingChecker.check(bins: [[0, 3], [1, 2, 9]], of: instance)?.message.contains("unknown") == true)
 
     #expect(PackingChecker.check(Packing(binOfItem: [0, 1, 1, 0], binCount: 2), of: instance) == nil)
     #expect(PackingChecker.check(Packing(binOfItem: [0, 0, 1, 1], binCount: 2), of: instance) != nil)

@@ -52,7 +52,9 @@ func naiveFirstFit(_ instance: PackingInstance, order: [Int32]) -> Packing {
   var binOf = [Int32](repeating: -1, count: instance.count)
   for item in order.map(Int.init) {
     let limit = instance.capacity.map { $0 * (1 + 1e-9) }
-    var chosen = loads.firstIndex { load in (0..<d).allSatisfy { load[$0] + instance.size(item, $0) <= limit[$0] } }
+    var chosen = loads.firstIndex { load in
+      (0..<d).allSatisfy { load[$0] + instance.size(item, $0) <= limit[$0] }
+    }
     if chosen == nil {
       loads.append([Double](repeating: 0, count: d))
       chosen = loads.count - 1
@@ -158,7 +160,8 @@ struct PackingPropertyTests {
       let instance = random.instance
       let optimum = exactOptimum(instance)
       #expect(PackingBounds.best(instance) <= optimum)
-      let search = try? PackingSolver.solve(instance, with: .localSearch, options: PackingOptions(workBudget: 50_000))
+      let search = try? PackingSolver.solve(
+        instance, with: .localSearch, options: PackingOptions(workBudget: 50_000))
       #expect((search?.bins ?? .max) >= optimum)
     }
   }

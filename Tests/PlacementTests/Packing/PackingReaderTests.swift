@@ -23,32 +23,42 @@ let malformedInstances: [MalformedInstance] = [
   MalformedInstance(name: "fractional n", text: "2.5\n100\n10\n20\n", kind: .malformed, line: 1, field: "n"),
   MalformedInstance(name: "missing capacity", text: "3\n", kind: .truncated, line: 1, field: "capacity"),
   MalformedInstance(
-    name: "zero capacity", text: "2\r\n0\r\n10\r\n20\r\n", kind: .nonPositiveCapacity, line: 2, field: "capacity"),
-  MalformedInstance(name: "truncated weights", text: "5\n100\n10\n20\n30\n", kind: .truncated, line: 5, field: "item 4"),
+    name: "zero capacity", text: "2\r\n0\r\n10\r\n20\r\n", kind: .nonPositiveCapacity, line: 2,
+    field: "capacity"),
+  MalformedInstance(
+    name: "truncated weights", text: "5\n100\n10\n20\n30\n", kind: .truncated, line: 5, field: "item 4"),
   MalformedInstance(
     name: "more weights than n", text: "2\n100\n10\n20\n30\n", kind: .malformed, line: 5, field: "item 3"),
-  MalformedInstance(name: "non-numeric weight", text: "3\n100\n10\n2O\n30\n", kind: .notANumber, line: 4, field: "item 2"),
-  MalformedInstance(name: "NaN weight", text: "3\n100\n10\nnan\n30\n", kind: .notFinite, line: 4, field: "item 2"),
-  MalformedInstance(name: "infinite weight", text: "2\n100\ninf\n30\n", kind: .notFinite, line: 3, field: "item 1"),
+  MalformedInstance(
+    name: "non-numeric weight", text: "3\n100\n10\n2O\n30\n", kind: .notANumber, line: 4, field: "item 2"),
+  MalformedInstance(
+    name: "NaN weight", text: "3\n100\n10\nnan\n30\n", kind: .notFinite, line: 4, field: "item 2"),
+  MalformedInstance(
+    name: "infinite weight", text: "2\n100\ninf\n30\n", kind: .notFinite, line: 3, field: "item 1"),
   MalformedInstance(
     name: "negative weight", text: "3\n100\n10\n-5\n30\n", kind: .nonPositiveSize, line: 4, field: "item 2"),
-  MalformedInstance(name: "zero weight", text: "3\n100\n10\n20\n0\n", kind: .nonPositiveSize, line: 5, field: "item 3"),
+  MalformedInstance(
+    name: "zero weight", text: "3\n100\n10\n20\n0\n", kind: .nonPositiveSize, line: 5, field: "item 3"),
   MalformedInstance(
     name: "item larger than the bin", text: "3\n100\n10\n101\n30\n", kind: .itemLargerThanBin, line: 4,
     field: "item 2"),
   MalformedInstance(
-    name: "binary garbage", text: "3\n100\n10\n\u{00}\u{01}\u{FF}\n30\n", kind: .notANumber, line: 4, field: "item 2"),
+    name: "binary garbage", text: "3\n100\n10\n\u{00}\u{01}\u{FF}\n30\n", kind: .notANumber, line: 4,
+    field: "item 2"),
   MalformedInstance(
-    name: "vbp item with too few sizes", text: "3 2\n10 10 10\n1 2 3\n4 5\n", kind: .dimensionMismatch, line: 4,
+    name: "vbp item with too few sizes", text: "3 2\n10 10 10\n1 2 3\n4 5\n", kind: .dimensionMismatch,
+    line: 4,
     field: "item 2"),
   MalformedInstance(
     name: "vbp item with too many sizes", text: "2 2\n10 10\n1 2\n4 5 6\n", kind: .dimensionMismatch, line: 4,
     field: "item 2"),
   MalformedInstance(
-    name: "vbp capacities for other dimensions", text: "3 1\n10 10\n1 2 3\n", format: .vbp, kind: .dimensionMismatch,
+    name: "vbp capacities for other dimensions", text: "3 1\n10 10\n1 2 3\n", format: .vbp,
+    kind: .dimensionMismatch,
     line: 2, field: "capacity"),
   MalformedInstance(
-    name: "vbp eleven dimensions", text: "11 1\n" + String(repeating: "9 ", count: 11) + "\n"
+    name: "vbp eleven dimensions",
+    text: "11 1\n" + String(repeating: "9 ", count: 11) + "\n"
       + String(repeating: "1 ", count: 11) + "\n", kind: .dimensionMismatch, line: 1, field: "d"),
   MalformedInstance(
     name: "vbp item zero in every dimension", text: "2 2\n10 10\n1 0\n0 0\n", kind: .nonPositiveSize, line: 4,
@@ -59,7 +69,8 @@ let malformedInstances: [MalformedInstance] = [
   MalformedInstance(
     name: "vbp size above capacity", text: "2 2\n10 20\n1 2\n4 21\n", kind: .itemLargerThanBin, line: 4,
     field: "item 2 size 2"),
-  MalformedInstance(name: "vbp truncated", text: "2 3\n10 20\n1 2\n4 5\n", kind: .truncated, line: 4, field: "item 3"),
+  MalformedInstance(
+    name: "vbp truncated", text: "2 3\n10 20\n1 2\n4 5\n", kind: .truncated, line: 4, field: "item 3"),
   MalformedInstance(
     name: "vbp trailing data", text: "2 1\n10 20\n1 2\n4 5\n", kind: .malformed, line: 4, field: "item 2"),
   MalformedInstance(
@@ -73,7 +84,8 @@ let malformedInstances: [MalformedInstance] = [
 @Suite("Packing: readers")
 struct PackingReaderTests {
   @Test func readsABPPLIBFileWithCRLFLineEnds() throws {
-    let instance = try PackingReader.parse(Array(PackingFixtures.scholl1N1C1W1A.utf8), name: "N1C1W1_A", source: "f")
+    let instance = try PackingReader.parse(
+      Array(PackingFixtures.scholl1N1C1W1A.utf8), name: "N1C1W1_A", source: "f")
     #expect(instance.dimensions == 1)
     #expect(instance.count == 50)
     #expect(instance.capacity == [100])
@@ -83,7 +95,8 @@ struct PackingReaderTests {
   }
 
   @Test func readsVectorFiles() throws {
-    let three = try PackingReader.parse(Array(PackingFixtures.panigrahyClass1_20_3_0.utf8), name: "p", source: "p")
+    let three = try PackingReader.parse(
+      Array(PackingFixtures.panigrahyClass1_20_3_0.utf8), name: "p", source: "p")
     #expect(three.dimensions == 3)
     #expect(three.count == 20)
     #expect(three.capacity == [1000, 1000, 1000])
@@ -110,7 +123,8 @@ struct PackingReaderTests {
   @Test(arguments: malformedInstances)
   func malformedInputNamesLineAndField(_ bad: MalformedInstance) {
     do {
-      let instance = try PackingReader.parse(Array(bad.text.utf8), name: "bad", source: "bad.txt", format: bad.format)
+      let instance = try PackingReader.parse(
+        Array(bad.text.utf8), name: "bad", source: "bad.txt", format: bad.format)
       Issue.record("\(bad.name): read \(instance.count) items instead of failing")
     } catch {
       #expect(error.kind == bad.kind, "\(bad.name): \(error)")
@@ -145,10 +159,14 @@ struct PackingReaderTests {
 
     let bad = folder.appendingPathComponent("bad.txt")
     try Data("2\n100\n10\nx\n".utf8).write(to: bad)
-    #expect(throws: PackingError(.notANumber, file: bad.path, line: 4, field: "item 2", "`x` is not a number")) {
+    #expect(
+      throws: PackingError(.notANumber, file: bad.path, line: 4, field: "item 2", "`x` is not a number")
+    ) {
       try PackingReader.read(path: bad.path)
     }
-    #expect(throws: PackingError.self) { try PackingReader.read(path: folder.appendingPathComponent("none.txt").path) }
+    #expect(throws: PackingError.self) {
+      try PackingReader.read(path: folder.appendingPathComponent("none.txt").path)
+    }
     do {
       _ = try PackingReader.read(path: folder.path)
       Issue.record("a folder was read as an instance")
@@ -208,7 +226,9 @@ struct PackingReaderTests {
     #expect(p.bestPublishedHeuristic == 6)
     #expect(vectors.byName["SPIEKSMA10_24_01"]?.bestPublishedHeuristic == nil)
 
-    #expect(throws: PackingError.self) { try PackingIndex(csv: "name,n\nx,1\n", folder: "/", source: "i.csv") }
+    #expect(throws: PackingError.self) {
+      try PackingIndex(csv: "name,n\nx,1\n", folder: "/", source: "i.csv")
+    }
     #expect(throws: PackingError.self) {
       try PackingIndex(csv: "instance,lower_bound\nx,one\n", folder: "/", source: "i.csv")
     }
