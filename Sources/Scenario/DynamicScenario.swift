@@ -2,13 +2,15 @@ import DynamicConsolidation
 import Foundation
 import Yams
 
-/// A dynamic-consolidation scenario (`scenarios/planetlab/*.yaml`): one policy on one PlanetLab
-/// trace folder, read and validated by `DynamicScenarioLoader`.
+/// A dynamic-consolidation scenario (`scenarios/planetlab/*.yaml`): one policy on PlanetLab
+/// trace folders or a synthetic workload, read and validated by `DynamicScenarioLoader`.
 ///
 /// ```yaml
 /// name: ThrMmt                 # optional, defaults to the file name
 /// description: …               # optional
-/// traces: ../../../shared/data/traces/planetlab/20110303   # required, relative to this file
+/// traces: ../../../shared/data/traces/planetlab/20110303   # a folder, relative to this file,
+///                              # or a list of folders (VMs in list order); or instead:
+/// synthetic: {vms: 100000, days: 7, seed: 1}   # a seeded PlanetLab-like workload
 /// policy: ThrMmt               # required: an example name or <detection>[:<parameter>]-<selection>
 /// hosts: 800                   # at least 1 (default 800)
 /// vms: 100                     # optional: the first n traces only
@@ -23,8 +25,10 @@ public struct DynamicScenario: Sendable, Equatable {
   public var name: String
   /// Free text.
   public var description: String?
-  /// The trace folder, absolute and standardised.
-  public var traces: String
+  /// The trace folders, absolute and standardised, in VM order (empty for a synthetic workload).
+  public var traceFolders: [String]
+  /// The synthetic workload, when the scenario has one instead of trace folders.
+  public var synthetic: SyntheticWorkload?
   /// The consolidation policy.
   public var policy: DynamicPolicy
   /// Number of hosts (alternating G4/G5).
@@ -38,15 +42,33 @@ public struct DynamicScenario: Sendable, Equatable {
   /// Run seed.
   public var seed: UInt64
 
-  /// Creates a scenario.
+  /// The first trace folder ("" for a synthetic workload); setting it makes it the only one.
+  public var traces: String {
+    get { traceFolders.first ?? "" }
+    set { traceFolders = [newValue] }
+  }
+
+  /// Creates a scenario on one trace folder.
   public init(
     file: String, name: String, description: String? = nil, traces: String, policy: DynamicPolicy,
     hosts: Int = 800, vms: Int? = nil, hours: Double = 24, compat: Bool = true, seed: UInt64 = 1
   ) {
+    self.init(
+      file: file, name: name, description: description, traceFolders: [traces], synthetic: nil,
+      policy: policy, hosts: hosts, vms: vms, hours: hours, compat: compat, seed: seed)
+  }
+
+  /// Creates a scenario on trace folders or a synthetic workload.
+  public init(
+    file: String, name: String, description: String? = nil, traceFolders: [String],
+    synthetic: SyntheticWorkload?, policy: DynamicPolicy, hosts: Int = 800, vms: Int? = nil,
+    hours: Double = 24, compat: Bool = true, seed: UInt64 = 1
+  ) {
     self.file = file
     self.name = name
     self.description = description
-    self.traces = traces
+    self.traceFolders = traceFolders
+    self.synthetic = synthetic
     self.policy = policy
     self.hosts = hosts
     self.vms = vms
@@ -84,7 +106,9 @@ public struct DynamicScenarioLoader: Sendable {
   public var checkTraces = true
 
   /// The fields of a dynamic scenario.
-  static let fields = ["name", "description", "traces", "policy", "hosts", "vms", "hours", "compat", "seed"]
+  static let fields = [
+    "name", "description", "traces", "synthetic", "policy", "hosts", "vms", "hours", "compat", "seed",
+  ]
 
   /// Creates a loader.
   public init(checkTraces: Bool = true) {
@@ -160,21 +184,7 @@ public struct DynamicScenarioLoader: Sendable {
     let name = try top.string("name") ?? stem
     let description = try top.string("description")
 
-    let tracesText = try top.requiredString("traces")
-    let base = URL(fileURLWithPath: file).deletingLastPathComponent()
-    let traces =
-      tracesText.hasPrefix("/")
-      ? URL(fileURLWithPath: tracesText).standardizedFileURL.path
-      : base.appendingPathComponent(tracesText).standardizedFileURL.path
-    if checkTraces {
-      var isDirectory: ObjCBool = false
-      if !FileManager.default.fileExists(atPath: traces, isDirectory: &isDirectory) || !isDirectory.boolValue
-      {
-        throw ctx.error(
-          top.node("traces"), "traces", "no trace folder at \(traces)",
-          hint: "a relative path is taken from the scenario file's folder")
-      }
-    }
+    let (traceFolders, synthetic) = try workloadSource(&top, ctx: ctx, file: file)
 
     let policyText = try top.requiredString("policy")
     guard let policy = DynamicPolicy.named(policyText) else {
@@ -190,7 +200,8 @@ public struct DynamicScenarioLoader: Sendable {
     let hosts = try top.int("hosts", in: 1...10_000_000) ?? 800
     let vms = try top.int("vms", in: 1...100_000_000)
     let hours =
-      try top.double("hours", in: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude) ?? 24
+      try top.double("hours", in: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
+      ?? synthetic.map { $0.days * 24 } ?? 24
     if !(hours > 0 && hours <= 1_000_000) {
       let text = top.node("hours")?.scalar?.string ?? "\(hours)"
       throw ctx.error(
@@ -201,8 +212,83 @@ public struct DynamicScenarioLoader: Sendable {
     let seed = UInt64(try top.int("seed", in: 0...Int.max) ?? 1)
     try top.finish()
     return DynamicScenario(
-      file: file, name: name, description: description, traces: traces, policy: policy, hosts: hosts,
-      vms: vms,
-      hours: hours, compat: mode == .cloudSim303, seed: seed)
+      file: file, name: name, description: description, traceFolders: traceFolders, synthetic: synthetic,
+      policy: policy, hosts: hosts, vms: vms, hours: hours, compat: mode == .cloudSim303, seed: seed)
+  }
+
+  /// The workload source: `traces` (one folder or a non-empty list of distinct folders, each
+  /// existing when `checkTraces`) or `synthetic` (`vms`, `days`, `seed`), exactly one of them.
+  private func workloadSource(_ top: inout MappingReader, ctx: YAMLContext, file: String)
+    throws(ScenarioError) -> ([String], SyntheticWorkload?)
+  {
+    let tracesNode = top.node("traces")
+    let syntheticNode = top.node("synthetic")
+    if let t = tracesNode, let s = syntheticNode {
+      let later = (s.mark?.line ?? 0) >= (t.mark?.line ?? 0) ? s : t
+      throw ctx.error(
+        later, later == s ? "synthetic" : "traces",
+        "`traces` and `synthetic` are mutually exclusive; give one workload source")
+    }
+    if let s = syntheticNode {
+      var reader = try MappingReader(s, path: "synthetic", ctx: ctx)
+      let vms = try reader.requiredInt("vms", in: 1...100_000_000)
+      let days = try reader.requiredDouble("days", in: 0...Double.greatestFiniteMagnitude)
+      if !(days > 0 && days <= 3660) {
+        let node = reader.node("days")
+        throw ctx.error(
+          node, "synthetic.days",
+          "must be greater than 0 and at most 3660 (days of samples), got \(node?.scalar?.string ?? "\(days)")"
+        )
+      }
+      let seed = UInt64(try reader.int("seed", in: 0...Int.max) ?? 1)
+      try reader.finish()
+      return ([], SyntheticWorkload(vms: vms, days: days, seed: seed))
+    }
+    guard let t = tracesNode else {
+      throw ctx.error(
+        top.node, "traces", "missing required field `traces`",
+        hint: "give a PlanetLab date folder, a list of them, or `synthetic: {vms: …, days: …}`")
+    }
+    let base = URL(fileURLWithPath: file).deletingLastPathComponent()
+    var items: [(String, Node, String)] = []
+    switch t {
+    case .scalar:
+      items = [(try top.string("traces")!, t, "traces")]
+    case .sequence(let seq):
+      if seq.isEmpty { throw ctx.error(t, "traces", "the list of trace folders is empty") }
+      for (i, item) in seq.enumerated() {
+        let field = "traces[\(i)]"
+        guard case .scalar(let text) = item, !ctx.isNull(item) else {
+          throw ctx.error(item, field, "expected a folder path, got \(ctx.kind(of: item))")
+        }
+        if text.string.isEmpty { throw ctx.error(item, field, "must not be empty") }
+        items.append((text.string, item, field))
+      }
+    default:
+      throw ctx.error(t, "traces", "expected a folder path or a list of folder paths, got \(ctx.kind(of: t))")
+    }
+    var folders: [String] = []
+    for (text, node, field) in items {
+      let folder =
+        text.hasPrefix("/")
+        ? URL(fileURLWithPath: text).standardizedFileURL.path
+        : base.appendingPathComponent(text).standardizedFileURL.path
+      if let first = folders.firstIndex(of: folder) {
+        throw ctx.error(
+          node, field, "the trace folder \(folder) is listed twice (first as traces[\(first)])")
+      }
+      if checkTraces {
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory)
+          || !isDirectory.boolValue
+        {
+          throw ctx.error(
+            node, field, "no trace folder at \(folder)",
+            hint: "a relative path is taken from the scenario file's folder")
+        }
+      }
+      folders.append(folder)
+    }
+    return (folders, nil)
   }
 }

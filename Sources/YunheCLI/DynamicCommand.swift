@@ -32,10 +32,32 @@ func compatMode(_ text: String) throws -> Bool {
 }
 
 extension DynamicScenario {
-  /// Runs the scenario: its trace folder (the first `vms` traces when set) under its policy.
+  /// The scenario's workload: its synthetic source or its trace folders in order (the first
+  /// `vms` VMs when set).
+  func workload() throws -> DynamicWorkload {
+    if let spec = synthetic { return spec.generate(vms: vms) }
+    var workload: DynamicWorkload
+    do {
+      workload = try DynamicWorkload.planetLab(folders: traceFolders.map { URL(fileURLWithPath: $0) })
+    } catch {
+      throw CLIError(message: "\(error)")
+    }
+    if let n = vms, n < workload.count { workload = workload.prefix(n) }
+    return workload
+  }
+
+  /// A one-line description of the workload source.
+  var workloadDescription: String {
+    if let s = synthetic {
+      return "synthetic \(s.vms) VMs × \(s.days) days (seed \(s.seed))"
+    }
+    return traceFolders.count == 1
+      ? "traces \(traces)" : "\(traceFolders.count) trace folders"
+  }
+
+  /// Runs the scenario: its workload under its policy.
   func run() throws -> DynamicResult {
-    var workload = try planetLabWorkload(traces)
-    if let n = vms { workload = workload.prefix(n) }
+    let workload = try workload()
     return DynamicSimulation.run(
       policy: policy, workload: workload, configuration: configuration(vmCount: workload.count))
   }
@@ -58,6 +80,12 @@ struct DynamicRunCommand: ParsableCommand {
   @Option(help: "Override the scenario's mode: 'cloudsim-3.0.3' (faithful) or 'default' (bugs fixed).")
   var compat: String?
 
+  @Option(help: "Only the first n VMs (a synthetic workload's first n VMs are its n-VM workload).")
+  var vms: Int?
+
+  @Option(help: "Override the number of hosts (alternating G4/G5).")
+  var hosts: Int?
+
   @Flag(help: "Print summary.json to stdout.")
   var json = false
 
@@ -69,6 +97,16 @@ struct DynamicRunCommand: ParsableCommand {
     }
     if let x = seed { s.seed = x }
     if let c = compat { s.compat = try compatMode(c) }
+    if let n = vms {
+      guard n >= 1 else { throw CLIError(message: "--vms must be at least 1, got \(n)") }
+      s.vms = n
+    }
+    if let n = hosts {
+      guard (1...10_000_000).contains(n) else {
+        throw CLIError(message: "--hosts must be between 1 and 10000000, got \(n)")
+      }
+      s.hosts = n
+    }
     let start = Date()
     let r = try s.run()
     if json {
@@ -97,7 +135,7 @@ struct DynamicValidateCommand: ParsableCommand {
     for path in scenarios {
       let s = try loader.load(path: path)
       print(
-        "\(path): ok: \(s.name), policy \(s.policy.name), \(s.hosts) hosts, "
+        "\(path): ok: \(s.name), \(s.workloadDescription), policy \(s.policy.name), \(s.hosts) hosts, "
           + "\(s.vms.map { "first \($0) VMs, " } ?? "")\(s.hours) h, "
           + "\(s.compat ? "compat cloudsim-3.0.3" : "default mode"), seed \(s.seed)")
     }

@@ -44,8 +44,11 @@ enum DynamicBadInput {
 /// The planetlab scenarios of the repository.
 enum PlanetLabScenarios {
   static let folder = root.appendingPathComponent("scenarios/planetlab")
+  /// The nine example scenarios (the `scale-*` files are the scale runs).
   static func files() throws -> [String] {
-    try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
+    try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+      $0.hasSuffix(".yaml") && !$0.hasPrefix("scale-")
+    }.sorted()
   }
   static let traces = root.deletingLastPathComponent().appendingPathComponent(
     "shared/data/traces/planetlab/20110303")

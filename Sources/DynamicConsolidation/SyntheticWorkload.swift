@@ -1,0 +1,230 @@
+import Foundation
+import Stochastics
+
+/// A seeded, PlanetLab-like synthetic workload for scale runs: `vms` CPU-utilisation series of
+/// `days` days at one sample per `intervalSeconds` (300 s), in integer percent like PlanetLab.
+///
+/// Each VM `i` draws everything from its own generator (xoshiro256** seeded by SplitMix64 from
+/// `SeedDerivation.derive(runSeed: seed, name: "dynamic.synthetic")` and `i`), so a VM's series
+/// depends only on the seed and its index: the first `n` VMs of a larger workload are the
+/// workload of `n` VMs, and the rows are generated in parallel with the same result.
+///
+/// VM `i`, all in percent, sample `k` at time `t = 300 k`:
+/// - level `m = clamp(7 · exp(1.1 z), 1, 90)`, `z ~ N(0, 1)` (median 7 %, mean ≈ 12.8 %, p90 ≈ 29 %,
+///   close to the per-trace means of PlanetLab 20110303: median 6.8 %, mean 12.3 %, p90 34 %);
+/// - daily profile `m · (1 + a · sin(2π t / 86 400 + φ))`, `a ~ U(0, 0.6)`, `φ ~ U(0, 2π)` (the
+///   PlanetLab nodes are spread over time zones);
+/// - AR(1) noise `e_k = 0.6 e_{k−1} + 0.8 σ ε_k`, `ε_k ~ N(0, 1)`, `σ = 0.5 m` (stationary SD σ;
+///   PlanetLab's per-trace SD is ≈ 0.55 × its mean), `e_0 ~ N(0, σ)`;
+/// - spikes: at each sample, with probability 0.004, a spike of `U(20, 60)` points starts and
+///   lasts 1–6 samples (uniform);
+/// - the sum is rounded to a whole percent and clamped to 1…100 (never 0, so compat mode's
+///   removal of VMs after two zero samples never fires and the VM count stays constant — the
+///   worst case for the engine), then divided by 100.
+///
+/// Normal draws use the Box–Muller transform on 53-bit uniforms.
+public struct SyntheticWorkload: Sendable, Hashable {
+  /// Number of VMs.
+  public var vms: Int
+  /// Days of samples.
+  public var days: Double
+  /// Generator seed.
+  public var seed: UInt64
+  /// Sample period, s.
+  public var intervalSeconds: Double
+
+  /// Creates a synthetic workload description.
+  public init(vms: Int, days: Double, seed: UInt64 = 1, intervalSeconds: Double = 300) {
+    self.vms = vms
+    self.days = days
+    self.seed = seed
+    self.intervalSeconds = intervalSeconds
+  }
+
+  /// Samples per VM (without CloudSim's padding copy of the last sample).
+  public var samplesPerDay: Double { 86_400 / intervalSeconds }
+
+  /// Samples per VM: `ceil(days · 86 400 / interval)`, at least 1.
+  public var samples: Int { Swift.max(1, Int((days * samplesPerDay).rounded(.up))) }
+
+  /// The workload: rows of `samples + 1` values (the last sample repeated, as for PlanetLab
+  /// days), generated straight into the flat buffer on all cores. VM names are `synthetic-<i>`.
+  public func generate(vms count: Int? = nil) -> DynamicWorkload {
+    let n = Swift.max(0, count.map { Swift.min($0, vms) } ?? vms)
+    let length = samples
+    let width = length + 1
+    // sin and cos of the daily angle per sample, shared by every VM (sin(x + φ) expanded).
+    var sines = [Double](repeating: 0, count: length)
+    var cosines = [Double](repeating: 0, count: length)
+    for k in 0..<length {
+      let angle = 2 * Double.pi * Double(k) * intervalSeconds / 86_400
+      sines[k] = sin(angle)
+      cosines[k] = cos(angle)
+    }
+    let base = SeedDerivation.derive(runSeed: seed, name: "dynamic.synthetic")
+    let samples = [Double](unsafeUninitializedCapacity: n * width) { buffer, initialised in
+      let flat = UnsafeMutableSendablePointer(buffer.baseAddress!)
+      let parts = Swift.max(1, Swift.min(ProcessInfo.processInfo.activeProcessorCount * 4, n / 256 + 1))
+      let chunk = (n + parts - 1) / parts
+      sines.withUnsafeBufferPointer { s in
+        cosines.withUnsafeBufferPointer { c in
+          let sp = UnsafeSendableBuffer(s)
+          let cp = UnsafeSendableBuffer(c)
+          DispatchQueue.concurrentPerform(iterations: parts) { part in
+            for i in Swift.min(part * chunk, n)..<Swift.min((part + 1) * chunk, n) {
+              Self.row(
+                vm: i, base: base, sines: sp.buffer, cosines: cp.buffer,
+                into: flat.pointer + i * width, length: length)
+            }
+          }
+        }
+      }
+      initialised = n * width
+    }
+    var w = DynamicWorkload(names: [], rows: [], intervalSeconds: intervalSeconds)
+    w.names = (0..<n).map { "synthetic-\($0)" }
+    w.samplesPerVM = width
+    w.samples = samples
+    return w
+  }
+
+  /// Writes VM `vm`'s `length` samples and the padding copy at `out`.
+  static func row(
+    vm: Int, base: UInt64, sines: UnsafeBufferPointer<Double>, cosines: UnsafeBufferPointer<Double>,
+    into out: UnsafeMutablePointer<Double>, length: Int
+  ) {
+    var g = Xoshiro256(seed: base ^ (UInt64(vm) &* 0xd1b5_4a32_d192_ed03))
+    let level = Swift.min(90, Swift.max(1, 7 * exp(1.1 * g.normal())))
+    let amplitude = 0.6 * g.uniform()
+    let phase = 2 * Double.pi * g.uniform()
+    let sinPhase = sin(phase)
+    let cosPhase = cos(phase)
+    let sd = 0.5 * level
+    let rho = 0.6
+    let innovation = sd * (1 - rho * rho).squareRoot()
+    var noise = sd * g.normal()
+    var spikeLeft = 0
+    var spikeHeight = 0.0
+    for k in 0..<length {
+      if k > 0 { noise = rho * noise + innovation * g.normal() }
+      if spikeLeft == 0 && g.uniform() < 0.004 {
+        spikeLeft = 1 + Int(g.uniform() * 6)
+        spikeHeight = 20 + 40 * g.uniform()
+      }
+      var x = level * (1 + amplitude * (sines[k] * cosPhase + cosines[k] * sinPhase)) + noise
+      if spikeLeft > 0 {
+        x += spikeHeight
+        spikeLeft -= 1
+      }
+      let percent = Swift.min(100, Swift.max(1, x.rounded()))
+      out[k] = percent / 100
+    }
+    out[length] = out[length - 1]
+  }
+}
+
+/// xoshiro256** (Blackman & Vigna), seeded by four SplitMix64 steps, with 53-bit uniforms and
+/// Box–Muller normals (the second value of each pair is kept for the next call).
+struct Xoshiro256 {
+  var s0: UInt64
+  var s1: UInt64
+  var s2: UInt64
+  var s3: UInt64
+  var spare = 0.0
+  var hasSpare = false
+
+  init(seed: UInt64) {
+    var x = seed
+    func next() -> UInt64 {
+      x = x &+ 0x9e37_79b9_7f4a_7c15
+      var z = x
+      z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+      z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+      return z ^ (z >> 31)
+    }
+    s0 = next()
+    s1 = next()
+    s2 = next()
+    s3 = next()
+  }
+
+  @inline(__always) mutating func next() -> UInt64 {
+    let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
+    let t = s1 << 17
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = s3 << 45 | s3 >> 19
+    return result
+  }
+
+  /// Uniform in [0, 1) with 53 bits.
+  @inline(__always) mutating func uniform() -> Double {
+    Double(next() >> 11) * 0x1.0p-53
+  }
+
+  /// Standard normal (Box–Muller).
+  @inline(__always) mutating func normal() -> Double {
+    if hasSpare {
+      hasSpare = false
+      return spare
+    }
+    let u1 = 1 - uniform()  // (0, 1]
+    let u2 = uniform()
+    let r = (-2 * log(u1)).squareRoot()
+    let angle = 2 * Double.pi * u2
+    spare = r * sin(angle)
+    hasSpare = true
+    return r * cos(angle)
+  }
+}
+
+/// A read-only buffer handed to concurrent workers.
+struct UnsafeSendableBuffer<T>: @unchecked Sendable {
+  let buffer: UnsafeBufferPointer<T>
+  init(_ buffer: UnsafeBufferPointer<T>) { self.buffer = buffer }
+}
+
+extension DynamicWorkload {
+  /// A seeded PlanetLab-like synthetic workload (see ``SyntheticWorkload``).
+  public static func synthetic(_ spec: SyntheticWorkload, vms count: Int? = nil) -> DynamicWorkload {
+    spec.generate(vms: count)
+  }
+
+  /// Several PlanetLab date folders as one workload: the folders in the given order, each
+  /// folder's files in its reader's order (`planetLab(folder:)`). Names are
+  /// `<folder name>/<file name>` when more than one folder is given; rows of unequal width are
+  /// padded with their last sample.
+  public static func planetLab(folders: [URL]) throws -> DynamicWorkload {
+    if folders.count == 1 { return try planetLab(folder: folders[0]) }
+    var parts: [DynamicWorkload] = []
+    for folder in folders { parts.append(try planetLab(folder: folder)) }
+    let width = parts.map(\.samplesPerVM).max() ?? 0
+    let total = parts.reduce(0) { $0 + $1.count }
+    var samples: [Double] = []
+    samples.reserveCapacity(total * width)
+    var names: [String] = []
+    names.reserveCapacity(total)
+    for (folder, part) in zip(folders, parts) {
+      let prefix = folder.standardizedFileURL.lastPathComponent
+      names += part.names.map { "\(prefix)/\($0)" }
+      let w = part.samplesPerVM
+      if w == width {
+        samples += part.samples
+      } else {
+        for i in 0..<part.count {
+          let row = part.samples[(i * w)..<((i + 1) * w)]
+          samples += row
+          samples += repeatElement(row.last ?? 0, count: width - w)
+        }
+      }
+    }
+    var w = DynamicWorkload(names: [], rows: [], intervalSeconds: parts.first?.intervalSeconds ?? 300)
+    w.names = names
+    w.samplesPerVM = width
+    w.samples = samples
+    return w
+  }
+}
