@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 extension Engine {
   /// CloudSim's `getUtilizationOfCpuMips` of the allocation policy: allocated MIPS of the host's
@@ -48,7 +49,7 @@ extension Engine {
   /// cached sum, computing only the terms of `extra` they involve: a value beyond the cached
   /// sum's last non-zero one is `extra`'s term alone (0 + x = x), and the last non-zero one
   /// decides when its sum with `extra`'s term is non-zero.
-  func localRegressionOverloaded(_ h: Int, extra: Int, safety s: Double, fallback: Double) -> Bool {
+  func localRegressionOverloaded(_ h: Int, extra: Int) -> Bool {
     let length = 10
     let sum = validHostHistory(h)
     let last = hostHistoryLast[h]
@@ -68,15 +69,15 @@ extension Engine {
       ring[i <= head ? head - i : head - i + historyLength] * mips / total
     }
     @inline(__always) func value(_ i: Int) -> Double { i < count ? sum[i] + term(i) : sum[i] }
+    let requested = requestedUtilisation(h, extra: extra)
     var long = false
     if last >= length - 1 && value(last) != 0 {
       long = true
     } else if last >= length - 1 {
       // Only with negative terms: the general path.
       let n = hostHistory(h, extra: extra)
-      long = n >= length
-      if long { return localRegressionPrediction(h, extra: extra, safety: s, values: scratch.base) }
-      return requestedUtilisation(h, extra: extra) > fallback
+      return overloadDecision(
+        h, requested: requested, history: scratch.base, length: n, maxRam: maxRam(h, extra: extra))
     } else {
       var i = Swift.max(length - 1, last + 1)
       while i < count {
@@ -87,29 +88,13 @@ extension Engine {
         i += 1
       }
     }
-    guard long else { return requestedUtilisation(h, extra: extra) > fallback }
+    guard long else {
+      return overloadDecision(h, requested: requested, history: scratch.base, length: 1, maxRam: 0)
+    }
     for i in 0..<length { scratch[i] = value(i) }
-    return localRegressionPrediction(h, extra: extra, safety: s, values: scratch.base)
-  }
-
-  /// The regression on the newest ten values (`values[0]` newest) and the overload decision.
-  func localRegressionPrediction(_ h: Int, extra: Int, safety s: Double, values: UnsafeMutablePointer<Double>)
-    -> Bool
-  {
-    let length = 10
-    // Oldest of the last ten first, x = 1…10 (ordinary least squares: CloudSim 3.0.3 never
-    // applies the tricube/bisquare weights).
-    var regression = SimpleRegression()
-    for i in 0..<length { regression.add(Double(i + 1), values[length - i - 1]) }
-    let slope = regression.slope
-    let intercept = regression.intercept(slope)
-    var maxRam = Int(Int32.min)
-    for v in lists.ids(h) { maxRam = Swift.max(maxRam, vmRam[Int(v)]) }
-    if extra >= 0 { maxRam = Swift.max(maxRam, vmRam[extra]) }
-    let migrationTime = Double(maxRam) / (hostBw[h] / (2 * 8000))
-    let intervals = (migrationTime / config.schedulingInterval).rounded(.up)
-    let predicted = (intercept + slope * (Double(length) + intervals)) * s
-    return predicted >= 1
+    // The trimmed length is at least ten, all LR reads.
+    return overloadDecision(
+      h, requested: requested, history: scratch.base, length: length, maxRam: maxRam(h, extra: extra))
   }
 
   @inline(__always) private func addHistory(_ v: Int, _ total: Double) {
@@ -170,26 +155,89 @@ extension Engine {
   func isOverloaded(_ h: Int, extra: Int = -1) -> Bool {
     guard case .migration(let detection, _) = policy.kind else { return false }
     switch detection {
-    case .thr(let threshold):
-      return requestedUtilisation(h, extra: extra) > threshold
-    case .iqr(let s, let fallback), .mad(let s, let fallback):
+    case .thr:
+      return overloadDecision(
+        h, requested: requestedUtilisation(h, extra: extra), history: scratch.base, length: 0, maxRam: 0)
+    case .iqr, .mad:
       let n = hostHistory(h, extra: extra)
-      guard n >= 12 else { return requestedUtilisation(h, extra: extra) > fallback }
       let data = sortScratch.base
       data.update(from: scratch.base, count: n)
+      return overloadDecision(
+        h, requested: requestedUtilisation(h, extra: extra), history: data, length: n, maxRam: 0)
+    case .lr, .lrr:
+      return localRegressionOverloaded(h, extra: extra)
+    }
+  }
+
+  /// The detector's decision from a host's figures: `requested` its requested MIPS / host MIPS,
+  /// `history` its utilisation history (newest first) of trimmed length `n` (THR reads none; LR
+  /// reads whether n ≥ 10 and the ten newest values; IQR and MAD sort the n values in place),
+  /// `maxRam` its largest VM RAM (LR's migration time). Shared by the cached tests and the
+  /// side-effect-free ones of MC's parallel selection.
+  func overloadDecision(
+    _ h: Int, requested: Double, history: UnsafeMutablePointer<Double>, length n: Int, maxRam: Int
+  ) -> Bool {
+    guard case .migration(let detection, _) = policy.kind else { return false }
+    switch detection {
+    case .thr(let threshold):
+      return requested > threshold
+    case .iqr(let s, let fallback), .mad(let s, let fallback):
+      guard n >= 12 else { return requested > fallback }
       let spread: Double
       if case .iqr = detection {
-        Statistics.sort(data, n)
+        Statistics.sort(history, n)
         let q1 = Int((0.25 * Double(n + 1) + 0.5).rounded(.down)) - 1
         let q3 = Int((0.75 * Double(n + 1) + 0.5).rounded(.down)) - 1
-        spread = data[q3] - data[q1]
+        spread = history[q3] - history[q1]
       } else {
-        spread = Statistics.mad(data, n)
+        spread = Statistics.mad(history, n)
       }
-      return requestedUtilisation(h, extra: extra) > 1 - s * spread
+      return requested > 1 - s * spread
     case .lr(let s, let fallback), .lrr(let s, let fallback):
-      return localRegressionOverloaded(h, extra: extra, safety: s, fallback: fallback)
+      let length = 10
+      guard n >= length else { return requested > fallback }
+      // Oldest of the last ten first, x = 1…10 (ordinary least squares: CloudSim 3.0.3 never
+      // applies the tricube/bisquare weights).
+      var regression = SimpleRegression()
+      for i in 0..<length { regression.add(Double(i + 1), history[length - i - 1]) }
+      let slope = regression.slope
+      let intercept = regression.intercept(slope)
+      let migrationTime = Double(maxRam) / (hostBw[h] / (2 * 8000))
+      let intervals = (migrationTime / config.schedulingInterval).rounded(.up)
+      let predicted = (intercept + slope * (Double(length) + intervals)) * s
+      return predicted >= 1
     }
+  }
+
+  /// The largest RAM of host `h`'s VMs and `extra` (≥ 0).
+  func maxRam(_ h: Int, extra: Int) -> Int {
+    var maxRam = Int(Int32.min)
+    for v in lists.ids(h) { maxRam = Swift.max(maxRam, vmRam[Int(v)]) }
+    if extra >= 0 { maxRam = Swift.max(maxRam, vmRam[extra]) }
+    return maxRam
+  }
+
+  /// The overload test of host `h` if its VM list were `vms`, without touching the engine's
+  /// caches or scratch buffers (`work`: room for `historyLength` values): the requested sum
+  /// and the history sum in list order, as `reallocate` and the cache compute them.
+  func isOverloaded(_ h: Int, vms: UnsafeBufferPointer<Int32>, work: UnsafeMutablePointer<Double>) -> Bool {
+    guard case .migration(let detection, _) = policy.kind else { return false }
+    let total = hostTotal[h]
+    var requested = 0.0
+    for v in vms { requested += request[Int(v)] }
+    if case .thr = detection {
+      return overloadDecision(h, requested: requested / total, history: work, length: 0, maxRam: 0)
+    }
+    for i in 0..<historyLength { work[i] = 0 }
+    var maxRam = Int(Int32.min)
+    for v in vms {
+      addHistory(Int(v), total, into: work)
+      maxRam = Swift.max(maxRam, vmRam[Int(v)])
+    }
+    var i = historyLength - 1
+    while i >= 0 && work[i] == 0 { i -= 1 }
+    return overloadDecision(
+      h, requested: requested / total, history: work, length: Swift.max(i + 1, 1), maxRam: maxRam)
   }
 
   /// The VM the selection policy takes off host `h` (nil when every VM is migrating).
@@ -214,15 +262,65 @@ extension Engine {
     case .rs:
       return candidates[random.int(below: candidates.count)]
     case .mc:
-      guard let metrics = correlationCoefficients(candidates) else { return minimumMigrationTime(candidates) }
-      var maxMetric = Double.leastNonzeroMagnitude
-      var index = 0
-      for (i, m) in metrics.enumerated() where m > maxMetric {
-        maxMetric = m
-        index = i
-      }
-      return candidates[index]
+      return maximumCorrelation(candidates, workspace: &correlationWorkspace)
     }
+  }
+
+  /// MC: the candidate whose history the others explain best (highest R², the first of equal
+  /// ones, from `Double.leastNonzeroMagnitude`); MMT when a regression cannot be computed.
+  func maximumCorrelation(_ candidates: [Int32], workspace: inout [Double]) -> Int32? {
+    guard let metrics = correlationCoefficients(candidates, workspace: &workspace) else {
+      return minimumMigrationTime(candidates)
+    }
+    var maxMetric = Double.leastNonzeroMagnitude
+    var index = 0
+    for (i, m) in metrics.enumerated() where m > maxMetric {
+      maxMetric = m
+      index = i
+    }
+    return candidates[index]
+  }
+
+  /// MC's whole selection loop for overloaded host `h` (VMs chosen one after another until the
+  /// host is no longer overloaded or has no VM left to move), computed without changing any
+  /// state: selection and overload test read only the host's own list, requests and the VMs'
+  /// histories, none of which another host's loop changes. Overloaded hosts are therefore
+  /// planned in parallel and their plans applied in order, with the same result as one loop.
+  func selectionPlan(_ h: Int, workspace: inout [Double], work: UnsafeMutablePointer<Double>) -> [Int32] {
+    var vms = lists.array(h)
+    var plan: [Int32] = []
+    while true {
+      let candidates = vms.filter { !migrating[Int($0)] }
+      guard !candidates.isEmpty, let v = maximumCorrelation(candidates, workspace: &workspace) else { break }
+      plan.append(v)
+      vms.removeAll { $0 == v }
+      let overloaded = vms.withUnsafeBufferPointer { isOverloaded(h, vms: $0, work: work) }
+      if !overloaded { break }
+    }
+    return plan
+  }
+
+  /// `selectionPlan` of each host, on two threads.
+  func selectionPlans(_ hosts: [Int]) -> [[Int32]] {
+    let plans = UnsafeMutablePointer<[Int32]>.allocate(capacity: hosts.count)
+    plans.initialize(repeating: [], count: hosts.count)
+    defer {
+      plans.deinitialize(count: hosts.count)
+      plans.deallocate()
+    }
+    let shared = SendableEngine(engine: self, plans: UnsafeMutableSendablePointer(plans))
+    let next = Atomic<Int>(0)
+    DispatchQueue.concurrentPerform(iterations: 2) { _ in
+      var workspace: [Double] = []
+      let work = UnsafeMutablePointer<Double>.allocate(capacity: historyLength)
+      defer { work.deallocate() }
+      while true {
+        let i = next.add(1, ordering: .relaxed).oldValue
+        guard i < hosts.count else { break }
+        shared.plans.pointer[i] = shared.engine.selectionPlan(hosts[i], workspace: &workspace, work: work)
+      }
+    }
+    return Array(UnsafeBufferPointer(start: plans, count: hosts.count))
   }
 
   func minimumMigrationTime(_ candidates: [Int32]) -> Int32? {
@@ -240,13 +338,13 @@ extension Engine {
 
   /// R² of each VM's history regressed (OLS with intercept) on the others'; nil where CloudSim's
   /// regression throws (too few observations, or a singular design).
-  func correlationCoefficients(_ vms: [Int32]) -> [Double]? {
+  func correlationCoefficients(_ vms: [Int32], workspace: inout [Double]) -> [Double]? {
     let n = vms.count
     let m = vms.map { historyCount[Int($0)] }.min() ?? 0
     guard n >= 2, m >= n, m > 0 else { return nil }
     let needed = OLS.workspaceSize(n: n, m: m) + n * m
-    if correlationWorkspace.count < needed { correlationWorkspace = [Double](repeating: 0, count: needed) }
-    return correlationWorkspace.withUnsafeMutableBufferPointer { w in
+    if workspace.count < needed { workspace = [Double](repeating: 0, count: needed) }
+    return workspace.withUnsafeMutableBufferPointer { w in
       let data = w.baseAddress!
       for (i, v) in vms.enumerated() {
         for r in 0..<m { data[i * m + r] = history(Int(v), r) }
@@ -397,13 +495,23 @@ extension Engine {
     }
     for h in 0..<hostCount where !incoming.isEmpty(h) { touch(h) }
     var toMigrate: [Int32] = []
-    for h in overloaded {
-      touch(h)
-      while true {
-        guard let v = selectVM(h) else { break }
-        toMigrate.append(v)
-        destroy(h, v)
-        if !isOverloaded(h) { break }
+    if case .migration(_, .mc) = policy.kind, overloaded.count >= 2 {
+      for (h, plan) in zip(overloaded, selectionPlans(overloaded)) {
+        touch(h)
+        for v in plan {
+          toMigrate.append(v)
+          destroy(h, v)
+        }
+      }
+    } else {
+      for h in overloaded {
+        touch(h)
+        while true {
+          guard let v = selectVM(h) else { break }
+          toMigrate.append(v)
+          destroy(h, v)
+          if !isOverloaded(h) { break }
+        }
       }
     }
     var plan: [(vm: Int32, host: Int32)] = []
@@ -475,6 +583,12 @@ extension Engine {
     }
     return true
   }
+}
+
+/// The engine and a result buffer, handed to MC's planning threads (which only read the engine).
+struct SendableEngine: @unchecked Sendable {
+  unowned(unsafe) let engine: Engine
+  let plans: UnsafeMutableSendablePointer<[Int32]>
 }
 
 /// Commons-math's `SimpleRegression` (with intercept), update for update.
