@@ -183,6 +183,7 @@ final class Engine {
 
   // Hosts (constant).
   let hostTotal: Slab<Double>
+  let hostInverseTotal: Slab<Double>  // 1 / hostTotal, for best fit's approximate first pass
   let hostPe: Slab<Double>
   let hostRam: Slab<Int>
   let hostBw: Slab<Double>
@@ -316,6 +317,7 @@ final class Engine {
     vmCount = Swift.min(workload.count, config.vmTypeOfVM.count)
     let ht = config.hostTypeOfHost.map { config.hostTypes[$0] }
     hostTotal = Slab(ht.map(\.totalMips))
+    hostInverseTotal = Slab(ht.map { 1 / $0.totalMips })
     hostPe = Slab(ht.map(\.peMips))
     hostRam = Slab(ht.map(\.ramMB))
     hostBw = Slab(ht.map { Double($0.bandwidth) })
@@ -388,7 +390,8 @@ final class Engine {
 
   deinit {
     for s in [
-      hostTotal, hostPe, hostBw, hostPower, hostPowerSlope, tenths, vmMips, request, historyBuffer,
+      hostTotal, hostInverseTotal, hostPe, hostBw, hostPower, hostPowerSlope, tenths, vmMips, request,
+      historyBuffer,
       lastHistoryTime, removedAt,
     ] {
       s.deallocate()

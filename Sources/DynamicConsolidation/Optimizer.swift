@@ -370,74 +370,84 @@ extension Engine {
   /// Power-aware best fit: the host whose power grows least (ties to the lowest id). CloudSim
   /// scans hosts in id order and keeps the first strict improvement among hosts that are not
   /// overloaded with the VM; since the overload test has no side effects, that is the minimum of
-  /// (power increase, id) over the suitable hosts, so candidates may be visited in any order:
-  /// the busy hosts, and the lowest-numbered pristine host of each type (pristine hosts of one
-  /// type give the same increase). `pristineExcluded` says every pristine host is excluded.
+  /// (power increase, id) over the suitable hosts that pass it, so candidates may be visited in
+  /// any order: the busy hosts, and the lowest-numbered pristine host of each type (pristine
+  /// hosts of one type give the same increase). `pristineExcluded` says every pristine host is
+  /// excluded.
+  ///
+  /// A first pass computes each suitable host's increase approximately (the utilisation by a
+  /// multiplication with 1 / host MIPS instead of the division, and no table-point test: within
+  /// 10⁻¹² W of the exact value, the formula being continuous); only the hosts within 2·10⁻⁹ W of the smallest approximate increase can hold the
+  /// exact minimum, and only they are evaluated exactly. The overload test then runs on that
+  /// host; if it fails, the host is dropped and the next minimum is found the same way.
   func findHost(_ v: Int32, excluded: [Bool], pristineExcluded: Bool = false) -> Int? {
     let vi = Int(v)
     let r = request[vi]
-    // The power increase of placing the VM on `h`, or nil when it does not fit.
-    @inline(__always) func increase(_ h: Int) -> Double? {
-      guard hostPe[h] >= r, available[h] >= r else { return nil }
-      let after = (plannedMips[h] + r) / hostTotal[h]
-      guard after <= 1 else { return nil }
-      return power(h, after) - currentPower[h]
-    }
-    @inline(__always) func forEachCandidate(_ body: (Int) -> Void) {
-      for i in 0..<busy.count {
-        let h = Int(busy[i])
-        if !excluded[h] { body(h) }
-      }
-      if !pristineExcluded {
-        for type in 0..<typeMasks.count {
-          let h = firstPristine(ofType: type, excluded: excluded)
-          if h >= 0 { body(h) }
-        }
-      }
-    }
-    @inline(__always) func fits(_ h: Int) -> Bool { util[h] == 0 || !isOverloaded(h, extra: vi) }
-    if cheapOverloadTest {
-      // THR: the overload test is one comparison; test it whenever a host would win.
-      var best = -1
-      var minPower = Double.greatestFiniteMagnitude
-      forEachCandidate { h in
-        guard let diff = increase(h), diff < minPower || (diff == minPower && h < best), fits(h) else {
-          return
-        }
-        minPower = diff
-        best = h
-      }
-      return best >= 0 ? best : nil
-    }
-    // Other detectors: the minimum first, then the overload test in (increase, id) order, so
-    // that as few hosts as possible are tested.
-    var best = -1
-    var minPower = Double.greatestFiniteMagnitude
-    forEachCandidate { h in
-      guard let diff = increase(h), diff < minPower || (diff == minPower && h < best) else { return }
-      minPower = diff
-      best = h
-    }
-    guard best >= 0 else { return nil }
-    if fits(best) { return best }
     var count = 0
-    forEachCandidate { h in
-      guard h != best, let diff = increase(h) else { return }
-      fitDiffs[count] = diff
-      fitHosts[count] = Int32(h)
+    var minApprox = Double.infinity
+    // Local copies of the buffers: stores into the candidate buffers cannot then force
+    // reloads of the engine's fields.
+    let pe = hostPe.base
+    let free = available.base
+    let planned = plannedMips.base
+    let total = hostTotal.base
+    let inverse = hostInverseTotal.base
+    let current = currentPower.base
+    let table = hostPower.base
+    let slopes = hostPowerSlope.base
+    let tenth = tenths.base
+    let diffs = fitDiffs.base
+    let hosts = fitHosts.base
+    @inline(__always) func consider(_ h: Int) {
+      guard pe[h] >= r, free[h] >= r else { return }
+      let x = planned[h] + r
+      // x ≤ MIPS gives x / MIPS ≤ 1; just above, the division may still round to 1.
+      if x > total[h] && !(x / total[h] <= 1) { return }
+      // The power formula of `power` without its table-point test (continuous there).
+      let u = x * inverse[h]
+      let scaled = u * 10
+      let lower = Swift.min(Int(scaled), 10)
+      let approx = table[h * 11 + lower] + slopes[h * 11 + lower] * (u - tenth[lower]) * 100 - current[h]
+      diffs[count] = approx
+      hosts[count] = Int32(h)
       count += 1
+      if approx < minApprox { minApprox = approx }
     }
-    while count > 0 {
-      var k = 0
-      for i in 1..<count
-      where fitDiffs[i] < fitDiffs[k] || (fitDiffs[i] == fitDiffs[k] && fitHosts[i] < fitHosts[k]) {
-        k = i
+    excluded.withUnsafeBufferPointer { excluded in
+      busy.withUnsafeBufferPointer { busy in
+        for b in busy {
+          let h = Int(b)
+          if !excluded[h] { consider(h) }
+        }
       }
-      let h = Int(fitHosts[k])
-      if fits(h) { return h }
+    }
+    if !pristineExcluded {
+      for type in 0..<typeMasks.count {
+        let h = firstPristine(ofType: type, excluded: excluded)
+        if h >= 0 { consider(h) }
+      }
+    }
+    let window = 2e-9
+    while count > 0 {
+      var bestK = -1
+      var best = Int.max
+      var bestDiff = Double.infinity
+      let limit = minApprox + window
+      for k in 0..<count where diffs[k] <= limit {
+        let h = Int(hosts[k])
+        let diff = power(h, (planned[h] + r) / total[h]) - current[h]
+        if diff < bestDiff || (diff == bestDiff && h < best) {
+          bestDiff = diff
+          best = h
+          bestK = k
+        }
+      }
+      if util[best] == 0 || !isOverloaded(best, extra: vi) { return best }
       count -= 1
-      fitDiffs[k] = fitDiffs[count]
-      fitHosts[k] = fitHosts[count]
+      diffs[bestK] = diffs[count]
+      hosts[bestK] = hosts[count]
+      minApprox = Double.infinity
+      for k in 0..<count where diffs[k] < minApprox { minApprox = diffs[k] }
     }
     return nil
   }
@@ -450,12 +460,6 @@ extension Engine {
       let rb = request[Int(b.1)]
       return ra > rb || (ra == rb && a.0 < b.0)
     }.map(\.1)
-  }
-
-  /// Whether the overload test is a single comparison (THR).
-  var cheapOverloadTest: Bool {
-    if case .migration(.thr, _) = policy.kind { return true }
-    return false
   }
 
   /// Whether the overload test holds for a host with no VM (zero requests, all-zero history,
