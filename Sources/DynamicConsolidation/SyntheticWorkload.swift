@@ -22,7 +22,7 @@ import Stochastics
 ///   removal of VMs after two zero samples never fires and the VM count stays constant — the
 ///   worst case for the engine), then divided by 100.
 ///
-/// Normal draws use the Box–Muller transform on 53-bit uniforms.
+/// Normal draws use Marsaglia's polar method on 53-bit uniforms.
 public struct SyntheticWorkload: Sendable, Hashable {
   /// Number of VMs.
   public var vms: Int
@@ -116,15 +116,16 @@ public struct SyntheticWorkload: Sendable, Hashable {
         x += spikeHeight
         spikeLeft -= 1
       }
-      let percent = Swift.min(100, Swift.max(1, x.rounded()))
-      out[k] = percent / 100
+      // Clamped to 1…100, then rounded half up (as `rounded()` for positive values).
+      let clamped = Swift.min(100, Swift.max(1, x))
+      out[k] = Double(Int(clamped + 0.5)) / 100
     }
     out[length] = out[length - 1]
   }
 }
 
 /// xoshiro256** (Blackman & Vigna), seeded by four SplitMix64 steps, with 53-bit uniforms and
-/// Box–Muller normals (the second value of each pair is kept for the next call).
+/// polar-method normals (the second value of each pair is kept for the next call).
 struct Xoshiro256 {
   var s0: UInt64
   var s1: UInt64
@@ -165,19 +166,24 @@ struct Xoshiro256 {
     Double(next() >> 11) * 0x1.0p-53
   }
 
-  /// Standard normal (Box–Muller).
+  /// Standard normal (Marsaglia's polar form of Box–Muller: no sine or cosine).
   @inline(__always) mutating func normal() -> Double {
     if hasSpare {
       hasSpare = false
       return spare
     }
-    let u1 = 1 - uniform()  // (0, 1]
-    let u2 = uniform()
-    let r = (-2 * log(u1)).squareRoot()
-    let angle = 2 * Double.pi * u2
-    spare = r * sin(angle)
+    var x = 0.0
+    var y = 0.0
+    var r2 = 0.0
+    repeat {
+      x = 2 * uniform() - 1
+      y = 2 * uniform() - 1
+      r2 = x * x + y * y
+    } while r2 >= 1 || r2 == 0
+    let f = (-2 * log(r2) / r2).squareRoot()
+    spare = y * f
     hasSpare = true
-    return r * cos(angle)
+    return x * f
   }
 }
 
