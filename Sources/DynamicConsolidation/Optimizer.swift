@@ -346,8 +346,17 @@ extension Engine {
     if workspace.count < needed { workspace = [Double](repeating: 0, count: needed) }
     return workspace.withUnsafeMutableBufferPointer { w in
       let data = w.baseAddress!
-      for (i, v) in vms.enumerated() {
-        for r in 0..<m { data[i * m + r] = history(Int(v), r) }
+      for (i, v32) in vms.enumerated() {
+        // history(v, r) for r < m: the ring from the head backwards, in two runs.
+        let v = Int(v32)
+        let ring = historyBuffer.base + v * historyLength
+        let head = historyHead[v]
+        let column = data + i * m
+        let first = Swift.min(m, head + 1)
+        for r in 0..<first { column[r] = ring[head - r] }
+        if m > first {
+          for r in first..<m { column[r] = ring[head - r + historyLength] }
+        }
       }
       return OLS.allRSquared(data: data, n: n, m: m, workspace: data + n * m)
     }
@@ -760,7 +769,7 @@ enum OLS {
   }
 
   /// Doubles of workspace `allRSquared` needs.
-  static func workspaceSize(n: Int, m: Int) -> Int { 2 * n * m + 2 * m + 3 * n }
+  static func workspaceSize(n: Int, m: Int) -> Int { (2 * n + 1) * m + m + 3 * n }
 
   /// Householder step `step` of `pivot` (already reduced) applied to `column`, rows `step..<m`:
   /// `alpha = −Σ column·pivot / (a·pivot[step])`, `column −= alpha·pivot`.
@@ -836,18 +845,19 @@ enum OLS {
   /// 0…i use the pivots [1, d₀ … dᵢ₋₁], shared by every regression j ≥ i, and a reflection
   /// transforms each column independently of the others, so the prefix state is advanced once
   /// for all regressions and only the tail steps are per regression (n³m/3 instead of n³m).
-  /// y's own reflections (`dot` accumulated upwards and added) give the same values as a
-  /// column's (`alpha` accumulated downwards and subtracted): IEEE rounding is symmetric, so the
-  /// two differ at most in the sign of an exact zero, which no later operation can observe.
+  /// y is reflected as one more column: its own reflections in commons-math (`dot` accumulated
+  /// upwards and added) give the same values as a column's (`alpha` accumulated downwards and
+  /// subtracted): IEEE rounding is symmetric, so the two differ at most in the sign of an exact
+  /// zero, which no later operation can observe.
   static func allRSquared(
     data: UnsafePointer<Double>, n: Int, m: Int, workspace: UnsafeMutablePointer<Double>
   ) -> [Double]? {
     precondition(n >= 1 && m >= n)
     let prefix = workspace  // n columns: d_j reduced by the shared pivots
-    let tail = workspace + n * m  // n columns: one regression's later columns
-    let ones = workspace + 2 * n * m  // the intercept pivot
-    let yy = ones + m
-    let rDiag = yy + m  // n
+    let tail = workspace + n * m  // one regression's later columns, and y as column n
+    let yy = tail + n * m
+    let ones = tail + (n + 1) * m  // the intercept pivot
+    let rDiag = ones + m  // n
     let beta = rDiag + n  // n
     let prefixDiag = beta + n  // n: a of the shared pivots (step s for s ≤ k)
     prefix.update(from: data, count: n * m)
@@ -868,12 +878,8 @@ enum OLS {
         let a = pivot(ps, s, m)
         guard a != 0 else { return nil }
         rDiag[s] = a
-        let denominator = a * ps[s]
-        reflectColumns(tail, s + 1, n, ps, s, m, denominator)
-        var dot = 0.0
-        for row in s..<m { dot += yy[row] * ps[row] }
-        dot /= rDiag[s] * ps[s]
-        for row in s..<m { yy[row] += dot * ps[row] }
+        // The later columns and y, four at a time.
+        reflectColumns(tail, s + 1, n + 1, ps, s, m, a * ps[s])
       }
       for row in stride(from: n - 1, through: 0, by: -1) {
         yy[row] /= rDiag[row]
