@@ -225,6 +225,9 @@ final class Engine {
   let hostHistoryEpoch: Slab<Int>
   /// Index of the cached sum's last non-zero value (−1: none).
   let hostHistoryLast: Slab<Int>
+  /// Each host's largest VM RAM, valid at the recorded list version.
+  let hostMaxRam: Slab<Int>
+  let hostMaxRamVersion: Slab<UInt64>
   /// Bumped on every frame that appends to VM histories.
   var historyEpoch = 1
   /// VM histories feed only the migration policies' overload tests and MC.
@@ -357,6 +360,8 @@ final class Engine {
     hostHistoryVersion = Slab(repeating: 0, count: hostCount)
     hostHistoryEpoch = Slab(repeating: 0, count: hostCount)
     hostHistoryLast = Slab(repeating: -1, count: hostCount)
+    hostMaxRam = Slab(repeating: 0, count: hostCount)
+    hostMaxRamVersion = Slab(repeating: .max, count: hostCount)
     quiet = Slab(repeating: false, count: hostCount)
     busyPosition = Slab(repeating: -1, count: hostCount)
     fitDiffs = Slab(repeating: 0, count: hostCount + 8)
@@ -405,6 +410,8 @@ final class Engine {
       s.deallocate()
     }
     hostHistoryVersion.deallocate()
+    hostMaxRam.deallocate()
+    hostMaxRamVersion.deallocate()
     sortScratch.deallocate()
     fitDiffs.deallocate()
     fitHosts.deallocate()

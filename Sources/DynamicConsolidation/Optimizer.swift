@@ -91,10 +91,39 @@ extension Engine {
     guard long else {
       return overloadDecision(h, requested: requested, history: scratch.base, length: 1, maxRam: 0)
     }
+    let ram = maxRam(h, extra: extra)
+    if case .migration(let detection, _) = policy.kind, ordinaryRegression {
+      // The prediction is linear in the ten values: with the closed-form least-squares
+      // coefficients and the extra VM's terms by multiplication, it is within 10⁻¹³ of the
+      // exact one, which decides only when the approximation is within 10⁻⁹ of the threshold.
+      let s = detection.parameter
+      let migrationTime = Double(ram) / (hostBw[h] / (2 * 8000))
+      let intervals = (migrationTime / config.schedulingInterval).rounded(.up)
+      let inverse = hostInverseTotal[h]
+      var predicted = 0.0
+      for i in 0..<length {
+        // Value i (newest first) is at x = 10 − i.
+        let y =
+          i < count ? sum[i] + ring[i <= head ? head - i : head - i + historyLength] * mips * inverse : sum[i]
+        let x = Double(length - i)
+        predicted += (0.1 + (x - 5.5) * (4.5 + intervals) / 82.5) * y
+      }
+      predicted *= s
+      if predicted >= 1 + 1e-9 { return true }
+      if predicted < 1 - 1e-9 { return false }
+    }
     for i in 0..<length { scratch[i] = value(i) }
     // The trimmed length is at least ten, all LR reads.
-    return overloadDecision(
-      h, requested: requested, history: scratch.base, length: length, maxRam: maxRam(h, extra: extra))
+    return overloadDecision(h, requested: requested, history: scratch.base, length: length, maxRam: ram)
+  }
+
+  /// Whether the LR decision is CloudSim's ordinary least squares (LR; LRR in compat mode).
+  var ordinaryRegression: Bool {
+    switch policy.kind {
+    case .migration(.lr, _): return true
+    case .migration(.lrr, _): return config.compat
+    default: return false
+    }
   }
 
   @inline(__always) private func addHistory(_ v: Int, _ total: Double) {
@@ -211,10 +240,13 @@ extension Engine {
 
   /// The largest RAM of host `h`'s VMs and `extra` (≥ 0).
   func maxRam(_ h: Int, extra: Int) -> Int {
-    var maxRam = Int(Int32.min)
-    for v in lists.ids(h) { maxRam = Swift.max(maxRam, vmRam[Int(v)]) }
-    if extra >= 0 { maxRam = Swift.max(maxRam, vmRam[extra]) }
-    return maxRam
+    if hostMaxRamVersion[h] != lists.version[h] {
+      var maxRam = Int(Int32.min)
+      for v in lists.ids(h) { maxRam = Swift.max(maxRam, vmRam[Int(v)]) }
+      hostMaxRam[h] = maxRam
+      hostMaxRamVersion[h] = lists.version[h]
+    }
+    return extra >= 0 ? Swift.max(hostMaxRam[h], vmRam[extra]) : hostMaxRam[h]
   }
 
   /// The overload test of host `h` if its VM list were `vms`, without touching the engine's
