@@ -225,12 +225,20 @@ extension Engine {
     case .lr(let s, let fallback), .lrr(let s, let fallback):
       let length = 10
       guard n >= length else { return requested > fallback }
-      // Oldest of the last ten first, x = 1…10 (ordinary least squares: CloudSim 3.0.3 never
-      // applies the tricube/bisquare weights).
-      var regression = SimpleRegression()
-      for i in 0..<length { regression.add(Double(i + 1), history[length - i - 1]) }
-      let slope = regression.slope
-      let intercept = regression.intercept(slope)
+      // Oldest of the last ten first, x = 1…10.
+      let slope: Double
+      let intercept: Double
+      if case .lrr = detection, !config.compat {
+        // Default mode: the robust loess LRR intends (tricube × bisquare weights).
+        let window = UnsafeBufferPointer(start: history, count: length).reversed()
+        (intercept, slope) = LocalRegression.robustEstimates(window)
+      } else {
+        // Ordinary least squares: CloudSim 3.0.3 never applies the tricube/bisquare weights.
+        var regression = SimpleRegression()
+        for i in 0..<length { regression.add(Double(i + 1), history[length - i - 1]) }
+        slope = regression.slope
+        intercept = regression.intercept(slope)
+      }
       let migrationTime = Double(maxRam) / (hostBw[h] / (2 * 8000))
       let intervals = (migrationTime / config.schedulingInterval).rounded(.up)
       let predicted = (intercept + slope * (Double(length) + intervals)) * s

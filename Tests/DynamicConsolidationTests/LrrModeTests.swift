@@ -22,4 +22,12 @@ import Testing
     let lrr = try #require(try Self.run("LrrMmt", compat: true))
     #expect(lrr.json == lr.json.replacingOccurrences(of: "\"LrMmt\"", with: "\"LrrMmt\""))
   }
+
+  /// Default mode: LRR fits the robust loess, so its decisions and figures differ from LR's.
+  @Test(.enabled(if: hasData)) func defaultLrrIsRobust() throws {
+    let lr = try #require(try Self.run("LrMmt", compat: false))
+    let lrr = try #require(try Self.run("LrrMmt", compat: false))
+    #expect(lrr.migrations != lr.migrations)
+    #expect(lrr.energyKWh != lr.energyKWh)
+  }
 }
