@@ -202,6 +202,12 @@ final class Engine {
   let removed: Slab<Bool>
   let vmHost: Slab<Int32>
   let historyBuffer: Slab<Double>
+  /// Each VM's history × its MIPS / host MIPS, per host type, in the same ring positions as
+  /// `historyBuffer`: the terms of every host history sum, computed once when the value enters
+  /// the history (`x * mips / total`, the same operations and so the same bits as before).
+  let historyTerms: Slab<Double>
+  let typeCount: Int
+  let typeTotals: [Double]
   let historyCount: Slab<Int>
   let historyHead: Slab<Int>
   let lastHistoryTime: Slab<Double>
@@ -344,6 +350,9 @@ final class Engine {
     removed = Slab(repeating: false, count: vmCount)
     vmHost = Slab(repeating: -1, count: vmCount)
     historyBuffer = Slab(repeating: 0, count: vmCount * historyLength)
+    typeCount = config.hostTypes.count
+    typeTotals = config.hostTypes.map(\.totalMips)
+    historyTerms = Slab(repeating: 0, count: vmCount * config.hostTypes.count * historyLength)
     historyCount = Slab(repeating: 0, count: vmCount)
     historyHead = Slab(repeating: historyLength - 1, count: vmCount)
     lastHistoryTime = Slab(repeating: 0, count: vmCount)
@@ -396,7 +405,7 @@ final class Engine {
   deinit {
     for s in [
       hostTotal, hostInverseTotal, hostPe, hostBw, hostPower, hostPowerSlope, tenths, vmMips, request,
-      historyBuffer,
+      historyBuffer, historyTerms,
       lastHistoryTime, removedAt,
     ] {
       s.deallocate()
@@ -497,6 +506,10 @@ final class Engine {
     let head = historyHead[v] == historyLength - 1 ? 0 : historyHead[v] + 1
     historyHead[v] = head
     historyBuffer[v * historyLength + head] = x
+    let mips = vmMips[v]
+    for t in 0..<typeCount {
+      historyTerms[(v * typeCount + t) * historyLength + head] = x * mips / typeTotals[t]
+    }
     if historyCount[v] < historyLength { historyCount[v] += 1 }
   }
 

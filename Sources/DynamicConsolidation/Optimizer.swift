@@ -9,10 +9,9 @@ extension Engine {
   /// The host's synthetic utilisation history (newest first) into `scratch`; returns its length
   /// after trimming trailing zeros (at least 1).
   func hostHistory(_ h: Int, extra: Int) -> Int {
-    let total = hostTotal[h]
     let sum = validHostHistory(h)
     for i in 0..<historyLength { scratch[i] = sum[i] }
-    if extra >= 0 { addHistory(extra, total) }
+    if extra >= 0 { addHistory(extra, type: hostType[h]) }
     var i = historyLength - 1
     while i >= 0 {
       let x = scratch[i]
@@ -26,9 +25,9 @@ extension Engine {
   @inline(__always) func validHostHistory(_ h: Int) -> UnsafeMutablePointer<Double> {
     let sum = hostHistoryCache.base + h * historyLength
     if hostHistoryVersion[h] != lists.version[h] || hostHistoryEpoch[h] != historyEpoch {
-      let total = hostTotal[h]
+      let type = hostType[h]
       for i in 0..<historyLength { sum[i] = 0 }
-      for v32 in lists.ids(h) { addHistory(Int(v32), total, into: sum) }
+      for v32 in lists.ids(h) { addHistory(Int(v32), type: type, into: sum) }
       hostHistoryVersion[h] = lists.version[h]
       hostHistoryEpoch[h] = historyEpoch
       noteLastNonzero(h)
@@ -53,21 +52,16 @@ extension Engine {
     let length = 10
     let sum = validHostHistory(h)
     let last = hostHistoryLast[h]
-    let total = hostTotal[h]
     var count = 0
-    var ring = historyBuffer.base
+    var ring = historyTerms.base
     var head = 0
-    var mips = 0.0
     if extra >= 0 {
       count = historyCount[extra]
-      ring = historyBuffer.base + extra * historyLength
+      ring = historyTerms.base + (extra * typeCount + hostType[h]) * historyLength
       head = historyHead[extra]
-      mips = vmMips[extra]
     }
     // Term i of `extra` (i < count): its history × its MIPS / host MIPS, as `addHistory`.
-    @inline(__always) func term(_ i: Int) -> Double {
-      ring[i <= head ? head - i : head - i + historyLength] * mips / total
-    }
+    @inline(__always) func term(_ i: Int) -> Double { ring[i <= head ? head - i : head - i + historyLength] }
     @inline(__always) func value(_ i: Int) -> Double { i < count ? sum[i] + term(i) : sum[i] }
     let requested = requestedUtilisation(h, extra: extra)
     var long = false
@@ -94,17 +88,15 @@ extension Engine {
     let ram = maxRam(h, extra: extra)
     if case .migration(let detection, _) = policy.kind, ordinaryRegression {
       // The prediction is linear in the ten values: with the closed-form least-squares
-      // coefficients and the extra VM's terms by multiplication, it is within 10⁻¹³ of the
-      // exact one, which decides only when the approximation is within 10⁻⁹ of the threshold.
+      // coefficients it is within 10⁻¹³ of the exact one, which decides only when the
+      // approximation is within 10⁻⁹ of the threshold.
       let s = detection.parameter
       let migrationTime = Double(ram) / (hostBw[h] / (2 * 8000))
       let intervals = (migrationTime / config.schedulingInterval).rounded(.up)
-      let inverse = hostInverseTotal[h]
       var predicted = 0.0
       for i in 0..<length {
         // Value i (newest first) is at x = 10 − i.
-        let y =
-          i < count ? sum[i] + ring[i <= head ? head - i : head - i + historyLength] * mips * inverse : sum[i]
+        let y = value(i)
         let x = Double(length - i)
         predicted += (0.1 + (x - 5.5) * (4.5 + intervals) / 82.5) * y
       }
@@ -126,21 +118,20 @@ extension Engine {
     }
   }
 
-  @inline(__always) private func addHistory(_ v: Int, _ total: Double) {
-    addHistory(v, total, into: scratch.base)
+  @inline(__always) private func addHistory(_ v: Int, type: Int) {
+    addHistory(v, type: type, into: scratch.base)
   }
 
-  /// Adds VM `v`'s history × its MIPS / `total` to `sum` (newest first).
-  @inline(__always) func addHistory(_ v: Int, _ total: Double, into sum: UnsafeMutablePointer<Double>) {
+  /// Adds VM `v`'s history × its MIPS / the MIPS of host type `type` to `sum` (newest first).
+  @inline(__always) func addHistory(_ v: Int, type: Int, into sum: UnsafeMutablePointer<Double>) {
     let n = historyCount[v]
-    let mips = vmMips[v]
-    // history(v, i) is ring[(head − i) mod length]: two runs, no modulo.
-    let ring = historyBuffer.base + v * historyLength
+    // Term i is ring[(head − i) mod length]: two runs, no modulo.
+    let ring = historyTerms.base + (v * typeCount + type) * historyLength
     let head = historyHead[v]
     let first = Swift.min(n, head + 1)
-    for i in 0..<first { sum[i] += ring[head - i] * mips / total }
+    for i in 0..<first { sum[i] += ring[head - i] }
     if n > first {
-      for i in first..<n { sum[i] += ring[head - i + historyLength] * mips / total }
+      for i in first..<n { sum[i] += ring[head - i + historyLength] }
     }
   }
 
@@ -150,7 +141,7 @@ extension Engine {
     let valid = hostHistoryVersion[h] == lists.version[h] && hostHistoryEpoch[h] == historyEpoch
     lists.append(h, v)
     if valid {
-      addHistory(Int(v), hostTotal[h], into: hostHistoryCache.base + h * historyLength)
+      addHistory(Int(v), type: hostType[h], into: hostHistoryCache.base + h * historyLength)
       hostHistoryVersion[h] = lists.version[h]
       noteLastNonzero(h)
     }
@@ -163,11 +154,11 @@ extension Engine {
     guard hostHistoryVersion[h] == lists.version[h] && hostHistoryEpoch[h] == historyEpoch - 1 else { return }
     let sum = hostHistoryCache.base + h * historyLength
     for i in stride(from: historyLength - 1, to: 0, by: -1) { sum[i] = sum[i - 1] }
-    let total = hostTotal[h]
+    let type = hostType[h]
     var head = 0.0
     for v32 in lists.ids(h) {
       let v = Int(v32)
-      head += historyBuffer[v * historyLength + historyHead[v]] * vmMips[v] / total
+      head += historyTerms[(v * typeCount + type) * historyLength + historyHead[v]]
     }
     sum[0] = head
     hostHistoryEpoch[h] = historyEpoch
@@ -271,7 +262,7 @@ extension Engine {
     for i in 0..<historyLength { work[i] = 0 }
     var maxRam = Int(Int32.min)
     for v in vms {
-      addHistory(Int(v), total, into: work)
+      addHistory(Int(v), type: hostType[h], into: work)
       maxRam = Swift.max(maxRam, vmRam[Int(v)])
     }
     var i = historyLength - 1
