@@ -117,52 +117,13 @@ public struct DynamicScenarioLoader: Sendable {
 
   /// Loads a scenario file.
   public func load(path: String) throws(ScenarioError) -> DynamicScenario {
-    let data: Data
-    do {
-      let attributes = try FileManager.default.attributesOfItem(atPath: path)
-      if (attributes[.type] as? FileAttributeType) == .typeDirectory {
-        throw ScenarioError(file: path, message: "is a directory, not a scenario file")
-      }
-      if let size = attributes[.size] as? Int, size > maximumFileSize {
-        throw ScenarioError(
-          file: path, message: "file is \(size) bytes; scenario files are limited to \(maximumFileSize) bytes"
-        )
-      }
-      data = try Data(contentsOf: URL(fileURLWithPath: path))
-    } catch let e as ScenarioError {
-      throw e
-    } catch {
-      throw ScenarioError(file: path, message: "cannot read the scenario file: \(error.localizedDescription)")
-    }
-    guard let text = String(data: data, encoding: .utf8) else {
-      throw ScenarioError(file: path, message: "the file is not UTF-8 text")
-    }
+    let text = try ScenarioLoader.readText(path: path, maximumFileSize: maximumFileSize)
     return try parse(text, file: path)
   }
 
   /// Parses scenario text; `file` is used in messages and to resolve the relative trace path.
   public func parse(_ text: String, file: String) throws(ScenarioError) -> DynamicScenario {
-    if text.utf8.contains(0) {
-      throw ScenarioError(file: file, message: "the file contains NUL bytes; it is not a YAML text file")
-    }
-    if let (line, column) = complexKeyPosition(in: text) {
-      throw ScenarioError(
-        file: file, line: line, column: column,
-        message: "mapping keys must be plain words, not aliases, lists, mappings or `?` keys")
-    }
-    let root: Node
-    do {
-      guard let node = try Yams.compose(yaml: text) else {
-        throw ScenarioError(file: file, line: 1, column: 1, message: "the scenario file is empty")
-      }
-      root = node
-    } catch let e as ScenarioError {
-      throw e
-    } catch let e as YamlError {
-      throw ScenarioLoader.translate(e, file: file)
-    } catch {
-      throw ScenarioError(file: file, message: "YAML error: \(error)")
-    }
+    let root = try ScenarioLoader.composeRoot(text, file: file)
     return try decode(root, file: file)
   }
 

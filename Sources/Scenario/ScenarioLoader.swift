@@ -17,54 +17,14 @@ public struct ScenarioLoader: Sendable {
 
   /// Loads a scenario file, applies `--set` overrides and validates it.
   public func load(path: String, overrides: [String] = []) throws(ScenarioError) -> Scenario {
-    let url = URL(fileURLWithPath: path)
-    let data: Data
-    do {
-      let attributes = try FileManager.default.attributesOfItem(atPath: path)
-      if (attributes[.type] as? FileAttributeType) == .typeDirectory {
-        throw ScenarioError(file: path, message: "is a directory, not a scenario file")
-      }
-      if let size = attributes[.size] as? Int, size > maximumFileSize {
-        throw ScenarioError(
-          file: path, message: "file is \(size) bytes; scenario files are limited to \(maximumFileSize) bytes"
-        )
-      }
-      data = try Data(contentsOf: url)
-    } catch let e as ScenarioError {
-      throw e
-    } catch {
-      throw ScenarioError(file: path, message: "cannot read the scenario file: \(error.localizedDescription)")
-    }
-    guard let text = String(data: data, encoding: .utf8) else {
-      throw ScenarioError(file: path, message: "the file is not UTF-8 text")
-    }
+    let text = try Self.readText(path: path, maximumFileSize: maximumFileSize)
     return try parse(text, file: path, overrides: overrides)
   }
 
   /// Parses scenario text; `file` is used in messages and to resolve relative trace paths.
   public func parse(_ text: String, file: String, overrides: [String] = []) throws(ScenarioError) -> Scenario
   {
-    if text.utf8.contains(0) {
-      throw ScenarioError(file: file, message: "the file contains NUL bytes; it is not a YAML text file")
-    }
-    if let (line, column) = complexKeyPosition(in: text) {
-      throw ScenarioError(
-        file: file, line: line, column: column,
-        message: "mapping keys must be plain words, not aliases, lists, mappings or `?` keys")
-    }
-    var root: Node
-    do {
-      guard let node = try Yams.compose(yaml: text) else {
-        throw ScenarioError(file: file, line: 1, column: 1, message: "the scenario file is empty")
-      }
-      root = node
-    } catch let e as ScenarioError {
-      throw e
-    } catch let e as YamlError {
-      throw Self.translate(e, file: file)
-    } catch {
-      throw ScenarioError(file: file, message: "YAML error: \(error)")
-    }
+    var root = try Self.composeRoot(text, file: file)
     for o in overrides {
       try Overrides.apply(o, to: &root, file: file)
     }
@@ -174,6 +134,59 @@ enum Overrides {
       throw ScenarioError(
         file: file, line: node.mark?.line, column: node.mark?.column, field: whole,
         message: "--set: `\(walked.joined(separator: "."))` is a single value and has no field `\(head)`")
+    }
+  }
+}
+
+extension ScenarioLoader {
+  /// The UTF-8 text of the scenario file at `path`; refuses folders, files over
+  /// `maximumFileSize` bytes and unreadable or non-UTF-8 files. Shared by the scenario loaders.
+  static func readText(path: String, maximumFileSize: Int) throws(ScenarioError) -> String {
+    let data: Data
+    do {
+      let attributes = try FileManager.default.attributesOfItem(atPath: path)
+      if (attributes[.type] as? FileAttributeType) == .typeDirectory {
+        throw ScenarioError(file: path, message: "is a directory, not a scenario file")
+      }
+      if let size = attributes[.size] as? Int, size > maximumFileSize {
+        throw ScenarioError(
+          file: path, message: "file is \(size) bytes; scenario files are limited to \(maximumFileSize) bytes"
+        )
+      }
+      data = try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch let e as ScenarioError {
+      throw e
+    } catch {
+      throw ScenarioError(file: path, message: "cannot read the scenario file: \(error.localizedDescription)")
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+      throw ScenarioError(file: path, message: "the file is not UTF-8 text")
+    }
+    return text
+  }
+
+  /// The YAML node tree of scenario `text`, after the hostile-input checks (NUL bytes, complex
+  /// keys); YAML errors become `ScenarioError`s with file, line and column.
+  static func composeRoot(_ text: String, file: String) throws(ScenarioError) -> Node {
+    if text.utf8.contains(0) {
+      throw ScenarioError(file: file, message: "the file contains NUL bytes; it is not a YAML text file")
+    }
+    if let (line, column) = complexKeyPosition(in: text) {
+      throw ScenarioError(
+        file: file, line: line, column: column,
+        message: "mapping keys must be plain words, not aliases, lists, mappings or `?` keys")
+    }
+    do {
+      guard let node = try Yams.compose(yaml: text) else {
+        throw ScenarioError(file: file, line: 1, column: 1, message: "the scenario file is empty")
+      }
+      return node
+    } catch let e as ScenarioError {
+      throw e
+    } catch let e as YamlError {
+      throw translate(e, file: file)
+    } catch {
+      throw ScenarioError(file: file, message: "YAML error: \(error)")
     }
   }
 }
