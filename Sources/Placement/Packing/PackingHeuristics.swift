@@ -122,6 +122,12 @@ enum PackingKernels {
   }
 
   static func firstFit(_ instance: PackingInstance, order: [Int32]) -> Packing {
+    if instance.dimensions == 2 { return firstFit2D(instance, order: order) }
+    return firstFitAnyDimension(instance, order: order)
+  }
+
+  /// First fit on `FitTree`, in any number of dimensions (`firstFit` uses it except in two).
+  static func firstFitAnyDimension(_ instance: PackingInstance, order: [Int32]) -> Packing {
     let d = instance.dimensions
     let n = instance.count
     let tol = tolerance(instance)
@@ -166,6 +172,51 @@ enum PackingKernels {
           tree.close(b)
         } else {
           remaining.withUnsafeBufferPointer { tree.set(b, $0.baseAddress! + b * d) }
+        }
+        binOf[Int(item)] = Int32(b)
+      }
+    }
+    return Packing(binOfItem: binOf, binCount: bins)
+  }
+
+  /// First fit in two dimensions, on `FitTree2D`; the same packing as the general loop.
+  static func firstFit2D(_ instance: PackingInstance, order: [Int32]) -> Packing {
+    let n = instance.count
+    let tol = tolerance(instance)
+    var tree = FitTree2D(capacity: instance.capacity, expectedBins: PackingBounds.l1(instance) + 16)
+    var remaining = [Double]()
+    remaining.reserveCapacity(2 * (PackingBounds.l1(instance) + 16))
+    var binOf = [Int32](repeating: 0, count: n)
+    var bins = 0
+    var need = (0.0, 0.0)
+    // Bins smaller in some dimension than every item still to come leave the index: the
+    // smallest size per dimension over the rest of the order.
+    var later = [Double](repeating: .infinity, count: 2 * (order.count + 1))
+    instance.items.withUnsafeBufferPointer { s in
+      for p in stride(from: order.count - 1, through: 0, by: -1) {
+        let base = 2 * Int(order[p])
+        later[2 * p] = Swift.min(later[2 * p + 2], s[base])
+        later[2 * p + 1] = Swift.min(later[2 * p + 3], s[base + 1])
+      }
+      for (position, item) in order.enumerated() {
+        let base = 2 * Int(item)
+        need = (s[base] - tol[0], s[base + 1] - tol[1])
+        if bins == tree.binSlots { tree.grow() }
+        let b = withUnsafePointer(to: &need) {
+          $0.withMemoryRebound(to: Double.self, capacity: 2) { tree.leftmost($0) }
+        }
+        precondition(b >= 0 && b <= bins, "FitTree2D: no bin fits a valid item")
+        if b == bins {
+          bins += 1
+          remaining.append(contentsOf: instance.capacity)
+        }
+        remaining[2 * b] -= s[base]
+        remaining[2 * b + 1] -= s[base + 1]
+        let next = 2 * (position + 1)
+        if remaining[2 * b] < later[next] - tol[0] || remaining[2 * b + 1] < later[next + 1] - tol[1] {
+          tree.close(b)
+        } else {
+          remaining.withUnsafeBufferPointer { tree.set(b, $0.baseAddress! + 2 * b) }
         }
         binOf[Int(item)] = Int32(b)
       }
