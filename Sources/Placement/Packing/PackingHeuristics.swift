@@ -81,22 +81,84 @@ enum PackingKernels {
   }
 
   /// The decreasing order of `key`: largest first, ties by the size vector (largest first,
-  /// lexicographically) and then by item index. O(n log n).
+  /// lexicographically) and then by item index. O(n log n); from 4,096 items on, a radix sort
+  /// on the keys' bits with the ties sorted afterwards, O(n) plus the ties.
   static func decreasingOrder(_ instance: PackingInstance, key: SizeKey) -> [Int32] {
     let n = instance.count
     let d = instance.dimensions
     let measure = SizeMeasure(key, instance: instance)
-    var keyed = [(key: Double, item: Int32)](repeating: (0, 0), count: n)
-    instance.items.withUnsafeBufferPointer { s in
-      for i in 0..<n { keyed[i] = (measure.value(s.baseAddress! + i * d), Int32(i)) }
-      keyed.sort { a, b in
-        if a.key != b.key { return a.key > b.key }
-        let (x, y) = (Int(a.item) * d, Int(b.item) * d)
+    return instance.items.withUnsafeBufferPointer { s -> [Int32] in
+      func vectorFirst(_ a: Int32, _ b: Int32) -> Bool {
+        let (x, y) = (Int(a) * d, Int(b) * d)
         for k in 0..<d where s[x + k] != s[y + k] { return s[x + k] > s[y + k] }
-        return a.item < b.item
+        return a < b
       }
+      guard n >= 4_096 else {
+        var keyed = [(key: Double, item: Int32)](repeating: (0, 0), count: n)
+        for i in 0..<n { keyed[i] = (measure.value(s.baseAddress! + i * d), Int32(i)) }
+        keyed.sort { a, b in a.key != b.key ? a.key > b.key : vectorFirst(a.item, b.item) }
+        return keyed.map(\.item)
+      }
+      // Keys are finite (sizes are checked); + 0 turns −0 into +0. A non-negative double's
+      // bits below the sign, flipped, and a negative double's bits as they are give an unsigned
+      // integer that decreases as the double increases.
+      var codes = [UInt64](repeating: 0, count: n)
+      for i in 0..<n {
+        let bits = (measure.value(s.baseAddress! + i * d) + 0).bitPattern
+        codes[i] = bits >> 63 == 0 ? ~bits & ~(1 << 63) : bits
+      }
+      let order = radixOrder(codes)
+      // Equal keys: order by the size vector, then index, within each run.
+      var result = order
+      var start = 0
+      while start < n {
+        var end = start + 1
+        while end < n && codes[Int(order[end])] == codes[Int(order[start])] { end += 1 }
+        if end - start > 1 { result[start..<end].sort(by: vectorFirst) }
+        start = end
+      }
+      return result
     }
-    return keyed.map(\.item)
+  }
+
+  /// The indices 0..<n ordered by `codes` ascending, equal codes by index: a stable
+  /// least-significant-digit radix sort of (code, index) pairs over 16-bit digits, skipping
+  /// digits all codes share.
+  static func radixOrder(_ codes: [UInt64]) -> [Int32] {
+    let n = codes.count
+    var all = UInt64.max
+    var any: UInt64 = 0
+    for c in codes {
+      all &= c
+      any |= c
+    }
+    let varying = all ^ any
+    var pairs = (0..<n).map { (code: codes[$0], item: Int32($0)) }
+    var next = pairs
+    var counts = [Int](repeating: 0, count: 1 << 16)
+    for shift in stride(from: UInt64(0), to: 64, by: 16) where (varying >> shift) & 0xFFFF != 0 {
+      pairs.withUnsafeBufferPointer { from in
+        next.withUnsafeMutableBufferPointer { to in
+          counts.withUnsafeMutableBufferPointer { counts in
+            for k in 0..<counts.count { counts[k] = 0 }
+            for p in from { counts[Int((p.code >> shift) & 0xFFFF)] += 1 }
+            var total = 0
+            for k in 0..<counts.count {
+              let c = counts[k]
+              counts[k] = total
+              total += c
+            }
+            for p in from {
+              let digit = Int((p.code >> shift) & 0xFFFF)
+              to[counts[digit]] = p
+              counts[digit] += 1
+            }
+          }
+        }
+      }
+      swap(&pairs, &next)
+    }
+    return pairs.map(\.item)
   }
 
   static func nextFit(_ instance: PackingInstance, order: [Int32]) -> Packing {
@@ -192,14 +254,21 @@ enum PackingKernels {
     // Bins smaller in some dimension than every item still to come leave the index: the
     // smallest size per dimension over the rest of the order.
     var later = [Double](repeating: .infinity, count: 2 * (order.count + 1))
-    instance.items.withUnsafeBufferPointer { s in
+    // The sizes in packing order, gathered in one pass whose loads do not wait on each other.
+    var ordered = [Double](repeating: 0, count: 2 * order.count)
+    instance.items.withUnsafeBufferPointer { items in
+      for (p, item) in order.enumerated() {
+        ordered[2 * p] = items[2 * Int(item)]
+        ordered[2 * p + 1] = items[2 * Int(item) + 1]
+      }
+    }
+    ordered.withUnsafeBufferPointer { s in
       for p in stride(from: order.count - 1, through: 0, by: -1) {
-        let base = 2 * Int(order[p])
-        later[2 * p] = Swift.min(later[2 * p + 2], s[base])
-        later[2 * p + 1] = Swift.min(later[2 * p + 3], s[base + 1])
+        later[2 * p] = Swift.min(later[2 * p + 2], s[2 * p])
+        later[2 * p + 1] = Swift.min(later[2 * p + 3], s[2 * p + 1])
       }
       for (position, item) in order.enumerated() {
-        let base = 2 * Int(item)
+        let base = 2 * position
         need = (s[base] - tol[0], s[base + 1] - tol[1])
         if bins == tree.binSlots { tree.grow() }
         let b = withUnsafePointer(to: &need) {

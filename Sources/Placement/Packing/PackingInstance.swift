@@ -82,6 +82,10 @@ public struct PackingInstance: Hashable, Sendable {
   ) -> (kind: PackingError.Kind, field: String, message: String)? {
     var allZero = true
     for (k, s) in sizes.enumerated() {
+      if s.isFinite && s > 0 && s <= capacity[k] {
+        allZero = false
+        continue
+      }
       let field = capacity.count == 1 ? "item \(item + 1)" : "item \(item + 1) size \(k + 1)"
       guard s.isFinite else { return (.notFinite, field, "\(s) is not a finite size") }
       guard s >= 0 else { return (.nonPositiveSize, field, "negative size \(packingNumber(s))") }

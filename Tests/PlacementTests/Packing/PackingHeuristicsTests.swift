@@ -109,6 +109,43 @@ struct PackingHeuristicsTests {
     #expect(PackingKernels.decreasingOrder(instance, key: .product) == [1, 0])
   }
 
+  /// From 4,096 items the decreasing order comes from a radix sort; it must equal the
+  /// comparison sort's order (key descending, then size vector, then index), ties included.
+  @Test func radixDecreasingOrderMatchesTheComparisonSort() async {
+    await propertyCheck(count: 12, input: Gen.int(in: 0...Int.max)) { seed in
+      var rng = SplitMix64(state: UInt64(seed))
+      let d = 1 + Int(rng.next() % 3)
+      let n = 4_096 + Int(rng.next() % 3_000)
+      // Few distinct sizes, so that many keys tie; some zeros.
+      let items = (0..<(n * d)).map { _ in Double(rng.next() % 12) }
+      var sizes = items
+      for i in 0..<n where (0..<d).allSatisfy({ sizes[i * d + $0] == 0 }) { sizes[i * d] = 1 }
+      let instance = try! PackingInstance(
+        name: "radix", capacity: [Double](repeating: 11, count: d), items: sizes)
+      for key in [SizeKey.l1, .l2, .linf, .product, .dot] {
+        let measure = SizeMeasure(key, instance: instance)
+        let expected = sizes.withUnsafeBufferPointer { s in
+          (0..<Int32(n)).sorted { a, b in
+            let (ka, kb) = (
+              measure.value(s.baseAddress! + Int(a) * d), measure.value(s.baseAddress! + Int(b) * d)
+            )
+            if ka != kb { return ka > kb }
+            for k in 0..<d where s[Int(a) * d + k] != s[Int(b) * d + k] {
+              return s[Int(a) * d + k] > s[Int(b) * d + k]
+            }
+            return a < b
+          }
+        }
+        #expect(PackingKernels.decreasingOrder(instance, key: key) == expected)
+      }
+    }
+  }
+
+  @Test func radixOrderSortsNegativeAndPositiveCodesStably() {
+    let codes: [UInt64] = [5, 1 << 63, 5, 0, UInt64.max, 3 << 40, 0]
+    #expect(PackingKernels.radixOrder(codes) == [3, 6, 0, 2, 5, 1, 4])
+  }
+
   @Test func namesRoundTrip() {
     for algorithm in PackingAlgorithm.all {
       #expect(PackingAlgorithm.named(algorithm.name) == algorithm)
