@@ -250,6 +250,8 @@ final class Engine {
   /// Pristine hosts as a bit set, and each host type's hosts as a mask over the same words.
   let pristineBits: Slab<UInt64>
   let typeMasks: [Slab<UInt64>]
+  /// Per host type, a word of `pristineBits` before which no host of the type is pristine.
+  let pristineHint: Slab<Int>
 
   // Metrics.
   var energyWs = 0.0
@@ -288,6 +290,8 @@ final class Engine {
   /// Best fit's feasible candidates (power increase, host), for the rare second choice.
   let fitDiffs: Slab<Double>
   let fitHosts: Slab<Int32>
+  /// Best fit's index of the busy hosts by planned MIPS (BestFit.swift).
+  let fit: FitIndex
 
   struct HostEntry {
     var time: Double
@@ -375,9 +379,11 @@ final class Engine {
     busyPosition = Slab(repeating: -1, count: hostCount)
     fitDiffs = Slab(repeating: 0, count: hostCount + 8)
     fitHosts = Slab(repeating: 0, count: hostCount + 8)
+    fit = FitIndex(hostTypes: config.hostTypes, hostTypeOfHost: config.hostTypeOfHost)
     let words = (hostCount + 63) / 64
     pristineBits = Slab(repeating: 0, count: words)
     typeMasks = config.hostTypes.indices.map { _ in Slab(repeating: 0, count: words) }
+    pristineHint = Slab(repeating: 0, count: config.hostTypes.count)
     for h in 0..<hostCount {
       pristineBits[h >> 6] |= 1 << UInt64(h & 63)
       typeMasks[config.hostTypeOfHost[h]][h >> 6] |= 1 << UInt64(h & 63)
@@ -400,6 +406,7 @@ final class Engine {
     random = RandomStream(runSeed: config.seed, name: "dynamic.vm-selection.rs")
     if case .migration = policy.kind { keepsHistory = true } else { keepsHistory = false }
     for h in 0..<hostCount { currentPower[h] = power(h, 0) }
+    configureFitPruning()
   }
 
   deinit {
@@ -424,6 +431,7 @@ final class Engine {
     sortScratch.deallocate()
     fitDiffs.deallocate()
     fitHosts.deallocate()
+    fit.deallocate()
     for s in [
       migrating, removed, quiet, hostHasPend, hostHasPrev, hostLastActive, vmHasPend,
       vmHasPrev,
@@ -433,6 +441,7 @@ final class Engine {
     vmHost.deallocate()
     busyPosition.deallocate()
     pristineBits.deallocate()
+    pristineHint.deallocate()
     for s in typeMasks { s.deallocate() }
     hostPend.deallocate()
     hostPrev.deallocate()
@@ -607,6 +616,7 @@ final class Engine {
 
   /// Keeps the pristine set in step with the host's VM list, incoming list and utilisation.
   @inline(__always) func updatePristine(_ h: Int) {
+    markFit(h)
     let pristine = lists.isEmpty(h) && incoming.isEmpty(h) && util[h] == 0
     let position = Int(busyPosition[h])
     if pristine {
@@ -618,6 +628,8 @@ final class Engine {
       }
       busyPosition[h] = -1
       pristineBits[h >> 6] |= 1 << UInt64(h & 63)
+      let type = hostType[h]
+      if pristineHint[type] > h >> 6 { pristineHint[type] = h >> 6 }
     } else {
       guard position < 0 else { return }
       busyPosition[h] = Int32(busy.count)
@@ -626,11 +638,18 @@ final class Engine {
     }
   }
 
-  /// The lowest-numbered pristine host of `type` not excluded, or −1.
-  func firstPristine(ofType type: Int, excluded: [Bool]) -> Int {
+  /// The lowest-numbered pristine host of `type` not excluded from best fit, or −1.
+  func firstPristine(ofType type: Int) -> Int {
+    let excluded = fit.excluded
     let mask = typeMasks[type]
-    for w in 0..<pristineBits.count {
+    var first = true
+    for w in pristineHint[type]..<pristineBits.count {
       var bits = pristineBits[w] & mask[w]
+      if first {
+        if bits == 0 { continue }
+        pristineHint[type] = w
+        first = false
+      }
       while bits != 0 {
         let h = w << 6 | bits.trailingZeroBitCount
         if !excluded[h] { return h }

@@ -407,91 +407,6 @@ extension Engine {
     reallocate(h)
   }
 
-  /// Power-aware best fit: the host whose power grows least (ties to the lowest id). CloudSim
-  /// scans hosts in id order and keeps the first strict improvement among hosts that are not
-  /// overloaded with the VM; since the overload test has no side effects, that is the minimum of
-  /// (power increase, id) over the suitable hosts that pass it, so candidates may be visited in
-  /// any order: the busy hosts, and the lowest-numbered pristine host of each type (pristine
-  /// hosts of one type give the same increase). `pristineExcluded` says every pristine host is
-  /// excluded.
-  ///
-  /// A first pass computes each suitable host's increase approximately (the utilisation by a
-  /// multiplication with 1 / host MIPS instead of the division, and no table-point test: within
-  /// 10⁻¹² W of the exact value, the formula being continuous); only the hosts within 2·10⁻⁹ W of the smallest approximate increase can hold the
-  /// exact minimum, and only they are evaluated exactly. The overload test then runs on that
-  /// host; if it fails, the host is dropped and the next minimum is found the same way.
-  func findHost(_ v: Int32, excluded: [Bool], pristineExcluded: Bool = false) -> Int? {
-    let vi = Int(v)
-    let r = request[vi]
-    var count = 0
-    var minApprox = Double.infinity
-    // Local copies of the buffers: stores into the candidate buffers cannot then force
-    // reloads of the engine's fields.
-    let pe = hostPe.base
-    let free = available.base
-    let planned = plannedMips.base
-    let total = hostTotal.base
-    let inverse = hostInverseTotal.base
-    let current = currentPower.base
-    let table = hostPower.base
-    let slopes = hostPowerSlope.base
-    let tenth = tenths.base
-    let diffs = fitDiffs.base
-    let hosts = fitHosts.base
-    @inline(__always) func consider(_ h: Int) {
-      guard pe[h] >= r, free[h] >= r else { return }
-      let x = planned[h] + r
-      // x ≤ MIPS gives x / MIPS ≤ 1; just above, the division may still round to 1.
-      if x > total[h] && !(x / total[h] <= 1) { return }
-      // The power formula of `power` without its table-point test (continuous there).
-      let u = x * inverse[h]
-      let scaled = u * 10
-      let lower = Swift.min(Int(scaled), 10)
-      let approx = table[h * 11 + lower] + slopes[h * 11 + lower] * (u - tenth[lower]) * 100 - current[h]
-      diffs[count] = approx
-      hosts[count] = Int32(h)
-      count += 1
-      if approx < minApprox { minApprox = approx }
-    }
-    excluded.withUnsafeBufferPointer { excluded in
-      busy.withUnsafeBufferPointer { busy in
-        for b in busy {
-          let h = Int(b)
-          if !excluded[h] { consider(h) }
-        }
-      }
-    }
-    if !pristineExcluded {
-      for type in 0..<typeMasks.count {
-        let h = firstPristine(ofType: type, excluded: excluded)
-        if h >= 0 { consider(h) }
-      }
-    }
-    let window = 2e-9
-    while count > 0 {
-      var bestK = -1
-      var best = Int.max
-      var bestDiff = Double.infinity
-      let limit = minApprox + window
-      for k in 0..<count where diffs[k] <= limit {
-        let h = Int(hosts[k])
-        let diff = power(h, (planned[h] + r) / total[h]) - current[h]
-        if diff < bestDiff || (diff == bestDiff && h < best) {
-          bestDiff = diff
-          best = h
-          bestK = k
-        }
-      }
-      if util[best] == 0 || !isOverloaded(best, extra: vi) { return best }
-      count -= 1
-      diffs[bestK] = diffs[count]
-      hosts[bestK] = hosts[count]
-      minApprox = Double.infinity
-      for k in 0..<count where diffs[k] < minApprox { minApprox = diffs[k] }
-    }
-    return nil
-  }
-
   func sortedByRequest(_ vms: [Int32]) -> [Int32] {
     // Stable, descending by requested MIPS (Java's Collections.sort is stable).
     let indexed = vms.enumerated().map { ($0.offset, $0.element) }
@@ -522,6 +437,8 @@ extension Engine {
   /// excluded has the VM list it had when the phase began (placements onto it exclude it, and a
   /// rolled-back placement restores its list), so one sort gives CloudSim's sequence of minima.
   func optimize(_ t: Double) -> [(vm: Int32, host: Int32)] {
+    fitBegin()
+    defer { fitEnd() }
     var overloaded: [Int] = []
     let scanEmpty = emptyHostOverloaded
     for h in 0..<hostCount where (scanEmpty || !lists.isEmpty(h)) && isOverloaded(h) { overloaded.append(h) }
@@ -559,20 +476,22 @@ extension Engine {
       }
     }
     var plan: [(vm: Int32, host: Int32)] = []
-    var excluded = [Bool](repeating: false, count: hostCount)
-    for h in overloaded { excluded[h] = true }
+    var excludedUnder = [Bool](repeating: false, count: hostCount)
+    for h in overloaded {
+      fitExclude(h)
+      excludedUnder[h] = true
+    }
     for v in sortedByRequest(toMigrate) {
-      if let h = findHost(v, excluded: excluded) {
+      if let h = findHost(v) {
         touch(h)
         create(h, v)
         plan.append((v, Int32(h)))
       }
     }
     // Underload consolidation.
-    var excludedUnder = excluded
     for h in 0..<hostCount where cpuUtilisation(h) == 0 {
       excludedUnder[h] = true
-      excluded[h] = true
+      fitExclude(h)
     }
     var candidates: [(u: Double, host: Int)] = []
     for b in busy {
@@ -584,14 +503,14 @@ extension Engine {
     candidates.sort { $0.u < $1.u || ($0.u == $1.u && $0.host < $1.host) }
     for (_, pick) in candidates where !excludedUnder[pick] {
       excludedUnder[pick] = true
-      excluded[pick] = true
+      fitExclude(pick)
       let vms = lists.ids(pick).filter { !migrating[Int($0)] }
       if vms.isEmpty { continue }
       touch(pick)
       var placed: [(vm: Int32, host: Int32)] = []
       for v in sortedByRequest(vms) {
         // Every pristine host has zero utilisation, so it was excluded above.
-        if let h = findHost(v, excluded: excluded, pristineExcluded: true) {
+        if let h = findHost(v, pristineExcluded: true) {
           touch(h)
           appendToList(h, v)
           vmHost[Int(v)] = Int32(h)

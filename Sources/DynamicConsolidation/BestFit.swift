@@ -1,0 +1,622 @@
+/// Power-aware best fit's index of candidate hosts: per host type, the busy hosts that are not
+/// excluded, in buckets of planned MIPS under a segment tree, so that a placement visits the
+/// hosts in increasing order of their (approximate) power increase without looking at the others.
+///
+/// For request r, host h of type t with planned MIPS p and current power c has the approximate
+/// increase `P[k] + s[k]·((p + r)/T − k/10)·100 − c` on piece k = ⌊10 (p + r)/T⌋, which is
+/// `base[k] + a[k]·r + key[k]` with `key[k] = a[k]·p − c` (a[k] = s[k]·100/T). Each node keeps,
+/// over its hosts, the least key of every piece, the range of p and the largest free MIPS, so the
+/// least key over the pieces its hosts can fall in (from its range of p) bounds the increase of
+/// each of its hosts from below (a leaf holds about 32 hosts). Searches skip the subtrees whose
+/// bound exceeds the window of the best host so far, and, for LR, the subtrees whose hosts all
+/// surely fail the overload test with the VM (`fitScore`). The index is rebuilt at a round's
+/// first placement and kept in step with the round's changes (`markFit`): a changed host is
+/// re-bucketed before the next search.
+final class FitIndex {
+  static let pieces = 11
+  let types: Int
+  /// Leaves per type (a power of two) and each type's first global node (local nodes 1..<2B).
+  let leaves: Slab<Int>
+  let nodeBase: Slab<Int>
+  let typeTotal: Slab<Double>
+  let typeInverse: Slab<Double>
+  let typePe: Slab<Double>
+  /// a[k] = s[k]·100/T and base[k] = P[k] − s[k]·(k/10)·100, per type (11 each).
+  let keySlope: Slab<Double>
+  let keyBase: Slab<Double>
+  /// base[k] + a[k]·r of the current search, per type.
+  let offsets: Slab<Double>
+  // Node aggregates over the hosts below (global node index).
+  let nodeType: Slab<Int32>
+  let count: Slab<Int32>
+  let minP: Slab<Double>
+  let maxP: Slab<Double>
+  let maxFree: Slab<Double>
+  let minKey: Slab<Double>  // nodes × 11
+  /// Least LR overload score of the hosts below (see `hostScore`).
+  let minScore: Slab<Double>
+  /// Each indexed host's LR overload score: Σ wᵢ·sumᵢ over the newest ten values of its history
+  /// sum (the host's part of LR's closed-form prediction), −∞ when the test cannot be skipped.
+  let hostScore: Slab<Double>
+  /// LR's prediction weights wᵢ = 0.1 + (10 − i − 5.5)(4.5 + intervals)/82.5 per host type (ten
+  /// each), when every VM type's migration time gives one number of intervals on that type.
+  let scoreWeights: Slab<Double>
+  /// Whether hosts that surely fail LR's overload test are skipped (LR policies, one number of
+  /// intervals per host type).
+  var prunes = false
+  var safety = 0.0
+  let limits: Slab<Double>
+  /// Each leaf's hosts as a doubly linked list.
+  let head: Slab<Int32>
+  let next: Slab<Int32>
+  let prev: Slab<Int32>
+  /// Each host's leaf (global node), −1 when not indexed.
+  let leaf: Slab<Int32>
+  let dirty: Slab<Bool>
+  var dirtyList: [Int32] = []
+  /// Whether planning changes are tracked (from a round's rebuild to the round's end).
+  var live = false
+  /// Whether the next search rebuilds the index.
+  var stale = true
+  /// Best-first frontier: node (≥ 0) or host (−1 − h), by lower bound or approximate increase.
+  let heapValue: Slab<Double>
+  let heapCode: Slab<Int32>
+  var heapCount = 0
+  /// Hosts excluded from best fit in the current round.
+  let excluded: Slab<Bool>
+
+  init(hostTypes: [DynamicHostType], hostTypeOfHost: [Int]) {
+    types = hostTypes.count
+    let hostCount = hostTypeOfHost.count
+    var perType = [Int](repeating: 0, count: types)
+    for t in hostTypeOfHost { perType[t] += 1 }
+    var leafCounts: [Int] = []
+    var bases: [Int] = []
+    var nodes = 0
+    for t in 0..<types {
+      var b = 4
+      while b < perType[t] / 32 && b < 8192 { b *= 2 }
+      leafCounts.append(b)
+      bases.append(nodes)
+      nodes += 2 * b
+    }
+    leaves = Slab(leafCounts)
+    nodeBase = Slab(bases)
+    typeTotal = Slab(hostTypes.map(\.totalMips))
+    typeInverse = Slab(hostTypes.map { 1 / $0.totalMips })
+    typePe = Slab(hostTypes.map(\.peMips))
+    var slopes: [Double] = []
+    var intercepts: [Double] = []
+    for type in hostTypes {
+      for k in 0..<Self.pieces {
+        let p1 = type.powerTable[k]
+        let p2 = k < 10 ? type.powerTable[k + 1] : p1
+        let s = (p2 - p1) / 10
+        slopes.append(s * 100 / type.totalMips)
+        intercepts.append(p1 - s * (Double(k) / 10) * 100)
+      }
+    }
+    keySlope = Slab(slopes)
+    keyBase = Slab(intercepts)
+    offsets = Slab(repeating: 0, count: types * Self.pieces)
+    var nodeTypes = [Int32](repeating: 0, count: nodes)
+    for t in 0..<types {
+      for i in 0..<(2 * leafCounts[t]) { nodeTypes[bases[t] + i] = Int32(t) }
+    }
+    nodeType = Slab(nodeTypes)
+    count = Slab(repeating: 0, count: nodes)
+    minP = Slab(repeating: .infinity, count: nodes)
+    maxP = Slab(repeating: -.infinity, count: nodes)
+    maxFree = Slab(repeating: -.infinity, count: nodes)
+    minKey = Slab(repeating: .infinity, count: nodes * Self.pieces)
+    minScore = Slab(repeating: .infinity, count: nodes)
+    hostScore = Slab(repeating: -.infinity, count: hostCount)
+    scoreWeights = Slab(repeating: 0, count: types * 10)
+    limits = Slab(repeating: .infinity, count: types)
+    head = Slab(repeating: -1, count: nodes)
+    next = Slab(repeating: -1, count: hostCount)
+    prev = Slab(repeating: -1, count: hostCount)
+    leaf = Slab(repeating: -1, count: hostCount)
+    dirty = Slab(repeating: false, count: hostCount)
+    heapValue = Slab(repeating: 0, count: nodes + hostCount + 8)
+    heapCode = Slab(repeating: 0, count: nodes + hostCount + 8)
+    excluded = Slab(repeating: false, count: hostCount)
+  }
+
+  func deallocate() {
+    for s in [
+      typeTotal, typeInverse, typePe, keySlope, keyBase, offsets, minP, maxP, maxFree, minKey, heapValue,
+      minScore,
+      hostScore, scoreWeights, limits,
+    ] {
+      s.deallocate()
+    }
+    for s in [nodeType, count, head, next, prev, leaf, heapCode] { s.deallocate() }
+    leaves.deallocate()
+    nodeBase.deallocate()
+    dirty.deallocate()
+    excluded.deallocate()
+  }
+
+  @inline(__always) func unlink(_ h: Int) {
+    let n = Int(leaf[h])
+    let p = prev[h]
+    let q = next[h]
+    if p >= 0 { next[Int(p)] = q } else { head[n] = q }
+    if q >= 0 { prev[Int(q)] = p }
+    leaf[h] = -1
+  }
+
+  @inline(__always) func link(_ h: Int, _ n: Int) {
+    let first = head[n]
+    next[h] = first
+    prev[h] = -1
+    if first >= 0 { prev[Int(first)] = Int32(h) }
+    head[n] = Int32(h)
+    leaf[h] = Int32(n)
+  }
+
+  /// Node `g`'s aggregates from its children.
+  @inline(__always) func combine(_ g: Int, _ left: Int, _ right: Int) {
+    count[g] = count[left] + count[right]
+    minP[g] = Swift.min(minP[left], minP[right])
+    maxP[g] = Swift.max(maxP[left], maxP[right])
+    maxFree[g] = Swift.max(maxFree[left], maxFree[right])
+    minScore[g] = Swift.min(minScore[left], minScore[right])
+    let k = minKey.base
+    for i in 0..<Self.pieces {
+      k[g * Self.pieces + i] = Swift.min(k[left * Self.pieces + i], k[right * Self.pieces + i])
+    }
+  }
+
+  /// The ancestors of leaf `g` recomputed.
+  func propagate(_ g: Int) {
+    let base = nodeBase[Int(nodeType[g])]
+    var l = (g - base) >> 1
+    while l >= 1 {
+      combine(base + l, base + 2 * l, base + 2 * l + 1)
+      l >>= 1
+    }
+  }
+
+  @inline(__always) func push(_ value: Double, _ code: Int32) {
+    var i = heapCount
+    heapCount += 1
+    while i > 0 {
+      let parent = (i - 1) >> 1
+      if heapValue[parent] <= value { break }
+      heapValue[i] = heapValue[parent]
+      heapCode[i] = heapCode[parent]
+      i = parent
+    }
+    heapValue[i] = value
+    heapCode[i] = code
+  }
+
+  @inline(__always) func pop() -> Int32 {
+    let top = heapCode[0]
+    heapCount -= 1
+    let n = heapCount
+    guard n > 0 else { return top }
+    let value = heapValue[n]
+    let code = heapCode[n]
+    var i = 0
+    while true {
+      var c = 2 * i + 1
+      if c >= n { break }
+      if c + 1 < n && heapValue[c + 1] < heapValue[c] { c += 1 }
+      if heapValue[c] >= value { break }
+      heapValue[i] = heapValue[c]
+      heapCode[i] = heapCode[c]
+      i = c
+    }
+    heapValue[i] = value
+    heapCode[i] = code
+    return top
+  }
+}
+
+extension Engine {
+  /// Notes that host `h`'s planning state or exclusion changed during a round.
+  @inline(__always) func markFit(_ h: Int) {
+    guard fit.live && !fit.dirty[h] else { return }
+    fit.dirty[h] = true
+    fit.dirtyList.append(Int32(h))
+  }
+
+  /// Host `h`'s leaf for its planned MIPS, or −1 when it is not a candidate.
+  @inline(__always) func fitLeaf(_ h: Int) -> Int {
+    guard busyPosition[h] >= 0 && !fit.excluded[h] else { return -1 }
+    let t = hostType[h]
+    let b = fit.leaves[t]
+    let scaled = plannedMips[h] * hostInverseTotal[h] * Double(b)
+    let i = scaled >= 0 ? Swift.min(Int(Swift.min(scaled, Double(b - 1))), b - 1) : 0
+    return fit.nodeBase[t] + b + i
+  }
+
+  /// Enables skipping hosts that surely fail LR's overload test (see `fitScore`).
+  func configureFitPruning() {
+    guard case .migration(let detection, _) = policy.kind, ordinaryRegression, detection.parameter > 0 else {
+      return
+    }
+    for t in 0..<fit.types {
+      let bw = Double(config.hostTypes[t].bandwidth)
+      var counts = Set<Double>()
+      for vm in config.vmTypes {
+        let migrationTime = Double(vm.ramMB) / (bw / (2 * 8000))
+        counts.insert((migrationTime / config.schedulingInterval).rounded(.up))
+      }
+      guard counts.count == 1, let intervals = counts.first else { return }
+      for i in 0..<10 {
+        let x = Double(10 - i)
+        fit.scoreWeights[t * 10 + i] = 0.1 + (x - 5.5) * (4.5 + intervals) / 82.5
+      }
+    }
+    fit.safety = detection.parameter
+    fit.prunes = true
+  }
+
+  /// Host `h`'s LR overload score Σ wᵢ·sumᵢ (newest ten values of its history sum), or −∞ when
+  /// its test cannot be decided from it: LR's closed-form prediction with VM v added is
+  /// s·Σ wᵢ·(sumᵢ + termᵢ(v)), so the host surely fails the test (the prediction is at least
+  /// 1 + 2·10⁻⁹, where `localRegressionOverloaded` answers true without the exact regression)
+  /// when its score is at least (1 + 2·10⁻⁹)/s − Σ wᵢ·termᵢ(v). That needs a history of at
+  /// least ten values (the last non-zero value of the sum at index ≥ 9, positive, so that adding
+  /// VM terms, which are ≥ 0, keeps it the last non-zero one) and a host that is tested at all
+  /// (best fit takes a host with zero utilisation without the test).
+  func fitScore(_ h: Int) -> Double {
+    guard fit.prunes, util[h] != 0 else { return -.infinity }
+    let sum = validHostHistory(h)
+    let last = hostHistoryLast[h]
+    guard last >= 9, sum[last] > 0 else { return -.infinity }
+    let w = fit.scoreWeights.base + hostType[h] * 10
+    var score = 0.0
+    for i in 0..<10 { score += w[i] * sum[i] }
+    return score
+  }
+
+  /// Leaf `g`'s aggregates from its hosts.
+  func fitRecomputeLeaf(_ g: Int) {
+    let t = Int(fit.nodeType[g])
+    let pieces = FitIndex.pieces
+    let keys = fit.minKey.base + g * pieces
+    let slopes = fit.keySlope.base + t * pieces
+    for i in 0..<pieces { keys[i] = .infinity }
+    var n: Int32 = 0
+    var lo = Double.infinity
+    var hi = -Double.infinity
+    var free = -Double.infinity
+    var score = Double.infinity
+    var h = Int(fit.head[g])
+    while h >= 0 {
+      score = Swift.min(score, fit.hostScore[h])
+      let p = plannedMips[h]
+      let c = currentPower[h]
+      n += 1
+      lo = Swift.min(lo, p)
+      hi = Swift.max(hi, p)
+      free = Swift.max(free, available[h])
+      for i in 0..<pieces { keys[i] = Swift.min(keys[i], slopes[i] * p - c) }
+      h = Int(fit.next[h])
+    }
+    fit.count[g] = n
+    fit.minP[g] = lo
+    fit.maxP[g] = hi
+    fit.maxFree[g] = free
+    fit.minScore[g] = score
+  }
+
+  /// The index from the current state: every busy, non-excluded host.
+  func fitRebuild() {
+    for h in 0..<hostCount {
+      fit.leaf[h] = -1
+      fit.dirty[h] = false
+    }
+    fit.dirtyList.removeAll(keepingCapacity: true)
+    for t in 0..<fit.types {
+      let base = fit.nodeBase[t]
+      let b = fit.leaves[t]
+      for i in 0..<b { fit.head[base + b + i] = -1 }
+    }
+    for b in busy {
+      let h = Int(b)
+      let g = fitLeaf(h)
+      if g >= 0 {
+        fit.link(h, g)
+        fit.hostScore[h] = fitScore(h)
+      }
+    }
+    for t in 0..<fit.types {
+      let base = fit.nodeBase[t]
+      let b = fit.leaves[t]
+      for i in 0..<b { fitRecomputeLeaf(base + b + i) }
+      for l in stride(from: b - 1, through: 1, by: -1) {
+        fit.combine(base + l, base + 2 * l, base + 2 * l + 1)
+      }
+    }
+    fit.stale = false
+    fit.live = true
+  }
+
+  /// Re-buckets the hosts changed since the last search.
+  func fitFlush() {
+    if fit.stale {
+      fitRebuild()
+      return
+    }
+    guard !fit.dirtyList.isEmpty else { return }
+    for h32 in fit.dirtyList {
+      let h = Int(h32)
+      fit.dirty[h] = false
+      let old = Int(fit.leaf[h])
+      if old >= 0 { fit.unlink(h) }
+      let new = fitLeaf(h)
+      if new >= 0 {
+        fit.link(h, new)
+        fit.hostScore[h] = fitScore(h)
+      }
+      if old >= 0 {
+        fitRecomputeLeaf(old)
+        fit.propagate(old)
+      }
+      if new >= 0 && new != old {
+        fitRecomputeLeaf(new)
+        fit.propagate(new)
+      }
+    }
+    fit.dirtyList.removeAll(keepingCapacity: true)
+  }
+
+  /// Starts a round: the index is rebuilt at its first search and tracks changes until `fitEnd`.
+  func fitBegin() {
+    fit.stale = true
+    fit.live = false
+    for h in 0..<hostCount { fit.excluded[h] = false }
+  }
+
+  func fitEnd() { fit.live = false }
+
+  /// Excludes host `h` from best fit for the rest of the round.
+  @inline(__always) func fitExclude(_ h: Int) {
+    guard !fit.excluded[h] else { return }
+    fit.excluded[h] = true
+    markFit(h)
+  }
+
+  /// Power-aware best fit: the host whose power grows least (ties to the lowest id). CloudSim
+  /// scans hosts in id order and keeps the first strict improvement among hosts that are not
+  /// overloaded with the VM; since the overload test has no side effects, that is the minimum of
+  /// (power increase, id) over the suitable hosts that pass it, so candidates may be visited in
+  /// any order: the busy hosts (from the index), and the lowest-numbered pristine host of each
+  /// type (pristine hosts of one type give the same increase). `pristineExcluded` says every
+  /// pristine host is excluded. Hosts that surely fail LR's overload test are skipped.
+  ///
+  /// Hosts are visited with an approximate increase (the utilisation by a multiplication with
+  /// 1 / host MIPS instead of the division, and no table-point test: within 10⁻¹² W of the
+  /// exact value, the formula being continuous); only those within 2·10⁻⁹ W of the least
+  /// approximate increase so far can hold the exact minimum, and only they are evaluated
+  /// exactly (many hosts tie exactly: the lowest id wins). A depth-first search, the child with
+  /// the smaller bound first, finds the least (exact increase, id); the overload test then runs
+  /// on that host. If it fails, the hosts are taken from the index in increasing approximate
+  /// increase (a best-first search), the next one being the least (exact increase, id) among
+  /// those out once the next approximate increase exceeds its exact one by 2·10⁻⁹ W.
+  func findHost(_ v: Int32, pristineExcluded: Bool = false) -> Int? {
+    fitFlush()
+    let vi = Int(v)
+    let r = request[vi]
+    let pe = hostPe.base
+    let free = available.base
+    let planned = plannedMips.base
+    let total = hostTotal.base
+    let inverse = hostInverseTotal.base
+    let current = currentPower.base
+    let table = hostPower.base
+    let slopes = hostPowerSlope.base
+    let tenth = tenths.base
+    let exacts = fitDiffs.base
+    let hosts = fitHosts.base
+    let index = fit
+    let pieces = FitIndex.pieces
+    let offsets = index.offsets.base
+    let keys = index.minKey.base
+    let limits = index.limits.base
+    let scores = index.hostScore.base
+    let nextHost = index.next.base
+    /// Host h's approximate increase, +∞ when it cannot take the request.
+    @inline(__always) func approximate(_ h: Int) -> Double {
+      guard pe[h] >= r, free[h] >= r else { return .infinity }
+      let x = planned[h] + r
+      // x ≤ MIPS gives x / MIPS ≤ 1; just above, the division may still round to 1.
+      if x > total[h] && !(x / total[h] <= 1) { return .infinity }
+      // The power formula of `power` without its table-point test (continuous there).
+      let u = x * inverse[h]
+      let scaled = u * 10
+      let lower = Swift.min(Int(scaled), 10)
+      return table[h * 11 + lower] + slopes[h * 11 + lower] * (u - tenth[lower]) * 100 - current[h]
+    }
+    @inline(__always) func exact(_ h: Int) -> Double { power(h, (planned[h] + r) / total[h]) - current[h] }
+    /// Node g of type t: a lower bound of its hosts' approximate increases (less a margin for
+    /// the rounding of the key form), +∞ when none of them can take the request.
+    @inline(__always) func bound(_ g: Int, _ t: Int) -> Double {
+      guard index.count[g] > 0, index.maxFree[g] >= r, index.minScore[g] < limits[t] else { return .infinity }
+      let lo = index.minP[g] + r
+      let capacity = index.typeTotal[t]
+      if lo > capacity && !(lo / capacity <= 1) { return .infinity }
+      let inv = index.typeInverse[t]
+      let kLo = Swift.min(Int(lo * inv * 10), 10)
+      let kHi = Swift.min(Int((index.maxP[g] + r) * inv * 10), 10)
+      var b = Double.infinity
+      for k in kLo...kHi { b = Swift.min(b, offsets[t * pieces + k] + keys[g * pieces + k]) }
+      return b - 1e-9
+    }
+    var usable = 0  // bit t: type t's PEs can take the request
+    for t in 0..<index.types where index.typePe[t] >= r {
+      usable |= 1 << t
+      if index.prunes {
+        // VM v's part of the prediction: Σ wᵢ·termᵢ(v) over its newest ten values.
+        let n = Swift.min(historyCount[vi], 10)
+        let head = historyHead[vi]
+        let ring = historyTerms.base + (vi * typeCount + t) * historyLength
+        let w = index.scoreWeights.base + t * 10
+        var part = 0.0
+        for i in 0..<n { part += w[i] * ring[i <= head ? head - i : head - i + historyLength] }
+        limits[t] = (1 + 2e-9) / index.safety - part
+      } else {
+        limits[t] = .infinity
+      }
+      for k in 0..<pieces {
+        offsets[t * pieces + k] = index.keyBase[t * pieces + k] + index.keySlope[t * pieces + k] * r
+      }
+    }
+    let window = 2e-9
+
+    // Depth-first: the least (exact increase, id).
+    var minApprox = Double.infinity
+    var best = -1
+    var bestExact = Double.infinity
+    @inline(__always) func offer(_ h: Int, _ approx: Double) {
+      if approx < minApprox { minApprox = approx }
+      guard approx <= minApprox + window else { return }
+      let e = exact(h)
+      if e < bestExact || (e == bestExact && h < best) {
+        bestExact = e
+        best = h
+      }
+    }
+    if !pristineExcluded {
+      for type in 0..<typeMasks.count {
+        let h = firstPristine(ofType: type)
+        if h >= 0 {
+          let a = approximate(h)
+          if a < .infinity { offer(h, a) }
+        }
+      }
+    }
+    let stackValue = index.heapValue.base
+    let stackNode = index.heapCode.base
+    var depth = 0
+    for t in 0..<index.types where usable & (1 << t) != 0 {
+      let g = index.nodeBase[t] + 1
+      let b = bound(g, t)
+      if b < .infinity {
+        stackValue[depth] = b
+        stackNode[depth] = Int32(g)
+        depth += 1
+      }
+    }
+    while depth > 0 {
+      depth -= 1
+      guard stackValue[depth] <= minApprox + window else { continue }
+      let g = Int(stackNode[depth])
+      let t = Int(index.nodeType[g])
+      let base = index.nodeBase[t]
+      let l = g - base
+      if l >= index.leaves[t] {
+        let limit = limits[t]
+        var h = Int(index.head[g])
+        while h >= 0 {
+          if scores[h] < limit {
+            let a = approximate(h)
+            if a < .infinity { offer(h, a) }
+          }
+          h = Int(nextHost[h])
+        }
+      } else {
+        let left = base + 2 * l
+        let right = left + 1
+        let bl = bound(left, t)
+        let br = bound(right, t)
+        // The smaller bound on top.
+        let (first, firstBound, second, secondBound) =
+          bl <= br ? (left, bl, right, br) : (right, br, left, bl)
+        if secondBound <= minApprox + window {
+          stackValue[depth] = secondBound
+          stackNode[depth] = Int32(second)
+          depth += 1
+        }
+        if firstBound <= minApprox + window {
+          stackValue[depth] = firstBound
+          stackNode[depth] = Int32(first)
+          depth += 1
+        }
+      }
+    }
+    guard best >= 0 else { return nil }
+    if util[best] == 0 || !isOverloaded(best, extra: vi) { return best }
+
+    // Best-first: hosts in increasing approximate increase, the failed one tested again.
+    index.heapCount = 0
+    for t in 0..<index.types where usable & (1 << t) != 0 {
+      let g = index.nodeBase[t] + 1
+      let b = bound(g, t)
+      if b < .infinity { index.push(b, Int32(g)) }
+    }
+    if !pristineExcluded {
+      for type in 0..<typeMasks.count {
+        let h = firstPristine(ofType: type)
+        if h >= 0 {
+          let a = approximate(h)
+          if a < .infinity { index.push(a, Int32(-1 - h)) }
+        }
+      }
+    }
+    var count = 0
+    var bestK = -1
+    best = Int.max
+    bestExact = .infinity
+    while true {
+      while index.heapCount > 0 && index.heapValue[0] <= bestExact + window {
+        let code = Int(index.pop())
+        if code < 0 {
+          let h = -1 - code
+          let e = exact(h)
+          exacts[count] = e
+          hosts[count] = Int32(h)
+          if e < bestExact || (e == bestExact && h < best) {
+            bestExact = e
+            best = h
+            bestK = count
+          }
+          count += 1
+          continue
+        }
+        let t = Int(index.nodeType[code])
+        let base = index.nodeBase[t]
+        let l = code - base
+        if l >= index.leaves[t] {
+          let limit = limits[t]
+          var h = Int(index.head[code])
+          while h >= 0 {
+            if scores[h] < limit {
+              let a = approximate(h)
+              if a < .infinity { index.push(a, Int32(-1 - h)) }
+            }
+            h = Int(nextHost[h])
+          }
+        } else {
+          for child in [base + 2 * l, base + 2 * l + 1] {
+            let b = bound(child, t)
+            if b < .infinity { index.push(b, Int32(child)) }
+          }
+        }
+      }
+      guard count > 0 else { return nil }
+      if util[best] == 0 || !isOverloaded(best, extra: vi) { return best }
+      count -= 1
+      exacts[bestK] = exacts[count]
+      hosts[bestK] = hosts[count]
+      bestK = -1
+      best = Int.max
+      bestExact = .infinity
+      for k in 0..<count {
+        let h = Int(hosts[k])
+        let e = exacts[k]
+        if e < bestExact || (e == bestExact && h < best) {
+          bestExact = e
+          best = h
+          bestK = k
+        }
+      }
+    }
+  }
+}
