@@ -346,8 +346,12 @@ enum PackingKernels {
 
   /// Best or worst fit for an additive measure: open bins kept sorted by the measure of their
   /// remaining capacity (negated for worst fit), scanned from the first that could fit.
+  ///
+  /// Bins too small for every later item leave the set (`closeDeadBins`, off only in the test
+  /// that checks this changes nothing).
   static func orderedAnyFit(
-    _ instance: PackingInstance, order: [Int32], measure: SizeMeasure, best: Bool
+    _ instance: PackingInstance, order: [Int32], measure: SizeMeasure, best: Bool,
+    closeDeadBins: Bool = true
   ) -> Packing {
     let d = instance.dimensions
     let n = instance.count
@@ -361,8 +365,17 @@ enum PackingKernels {
     var binOf = [Int32](repeating: 0, count: n)
     var bins = 0
     var need = [Double](repeating: 0, count: d)
+    // A bin smaller in some dimension than every item still to come leaves the set for good:
+    // the smallest size per dimension over the rest of the order.
+    var later = [Double](repeating: .infinity, count: (order.count + 1) * d)
     instance.items.withUnsafeBufferPointer { s in
-      for item in order {
+      for p in stride(from: order.count - 1, through: 0, by: -1) {
+        let base = Int(order[p]) * d
+        for k in 0..<d { later[p * d + k] = Swift.min(later[(p + 1) * d + k], s[base + k]) }
+      }
+    }
+    instance.items.withUnsafeBufferPointer { s in
+      for (position, item) in order.enumerated() {
         let base = Int(item) * d
         for k in 0..<d { need[k] = s[base + k] - tol[k] }
         let itemValue = measure.value(s.baseAddress! + base)
@@ -400,10 +413,16 @@ enum PackingKernels {
           set.remove(SortedBins.Entry(key: keyOfBin[chosen], bin: Int32(chosen)))
         }
         for k in 0..<d { remaining[chosen * d + k] -= s[base + k] }
+        binOf[Int(item)] = Int32(chosen)
+        let next = (position + 1) * d
+        if closeDeadBins
+          && (0..<d).contains(where: { remaining[chosen * d + $0] < later[next + $0] - tol[$0] })
+        {
+          continue
+        }
         let value = remaining.withUnsafeBufferPointer { measure.value($0.baseAddress! + chosen * d) }
         keyOfBin[chosen] = best ? value : -value
         set.insert(SortedBins.Entry(key: keyOfBin[chosen], bin: Int32(chosen)))
-        binOf[Int(item)] = Int32(chosen)
       }
     }
     return Packing(binOfItem: binOf, binCount: bins)

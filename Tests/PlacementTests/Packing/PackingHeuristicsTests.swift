@@ -141,6 +141,27 @@ struct PackingHeuristicsTests {
     }
   }
 
+  /// Best and worst fit drop bins that no later item fits; the packings must not change.
+  @Test func closingDeadBinsKeepsBestAndWorstFitPackings() async {
+    await propertyCheck(count: 60, input: randomPackingInstances) { random in
+      let instance = random.instance
+      for key in [SizeKey.l1, .dot] {
+        let measure = SizeMeasure(key, instance: instance)
+        let orders = [
+          (0..<Int32(instance.count)).map { $0 }, PackingKernels.decreasingOrder(instance, key: key),
+        ]
+        for order in orders {
+          for best in [true, false] {
+            let closing = PackingKernels.orderedAnyFit(instance, order: order, measure: measure, best: best)
+            let keeping = PackingKernels.orderedAnyFit(
+              instance, order: order, measure: measure, best: best, closeDeadBins: false)
+            #expect(closing == keeping)
+          }
+        }
+      }
+    }
+  }
+
   @Test func radixOrderSortsNegativeAndPositiveCodesStably() {
     let codes: [UInt64] = [5, 1 << 63, 5, 0, UInt64.max, 3 << 40, 0]
     #expect(PackingKernels.radixOrder(codes) == [3, 6, 0, 2, 5, 1, 4])
