@@ -300,10 +300,12 @@ enum PackingKernels {
     return linearAnyFit(instance, order: order, measure: measure, best: best)
   }
 
-  /// Best or worst fit by scanning every open bin: O(n · bins).
-  static func linearAnyFit(_ instance: PackingInstance, order: [Int32], measure: SizeMeasure, best: Bool)
-    -> Packing
-  {
+  /// Best or worst fit by scanning every open bin that some later item could still fit:
+  /// O(n · bins). (`closeDeadBins` is off only in the test that checks it changes nothing.)
+  static func linearAnyFit(
+    _ instance: PackingInstance, order: [Int32], measure: SizeMeasure, best: Bool,
+    closeDeadBins: Bool = true
+  ) -> Packing {
     let d = instance.dimensions
     let n = instance.count
     let tol = tolerance(instance)
@@ -311,14 +313,26 @@ enum PackingKernels {
     var binOf = [Int32](repeating: 0, count: n)
     var bins = 0
     var need = [Double](repeating: 0, count: d)
+    // The bins still worth scanning, in increasing order (ties go to the lowest bin); a bin
+    // smaller in some dimension than every later item is marked dead and compacted away.
+    var live: [Int32] = []
+    var dead: [Bool] = []
+    var deadInLive = 0
+    var later = [Double](repeating: .infinity, count: (order.count + 1) * d)
     instance.items.withUnsafeBufferPointer { s in
-      for item in order {
+      for p in stride(from: order.count - 1, through: 0, by: -1) {
+        let base = Int(order[p]) * d
+        for k in 0..<d { later[p * d + k] = Swift.min(later[(p + 1) * d + k], s[base + k]) }
+      }
+      for (position, item) in order.enumerated() {
         let base = Int(item) * d
         for k in 0..<d { need[k] = s[base + k] - tol[k] }
         var chosen = -1
         var chosenScore = 0.0
         remaining.withUnsafeBufferPointer { r in
-          for b in 0..<bins {
+          for b32 in live {
+            let b = Int(b32)
+            if dead[b] { continue }
             var fits = true
             for k in 0..<d where r[b * d + k] < need[k] {
               fits = false
@@ -336,9 +350,22 @@ enum PackingKernels {
           chosen = bins
           bins += 1
           remaining.append(contentsOf: instance.capacity)
+          live.append(Int32(chosen))
+          dead.append(false)
         }
         for k in 0..<d { remaining[chosen * d + k] -= s[base + k] }
         binOf[Int(item)] = Int32(chosen)
+        let next = (position + 1) * d
+        if closeDeadBins
+          && (0..<d).contains(where: { remaining[chosen * d + $0] < later[next + $0] - tol[$0] })
+        {
+          dead[chosen] = true
+          deadInLive += 1
+          if 4 * deadInLive > live.count {
+            live.removeAll { dead[Int($0)] }
+            deadInLive = 0
+          }
+        }
       }
     }
     return Packing(binOfItem: binOf, binCount: bins)

@@ -159,6 +159,16 @@ struct PackingHeuristicsTests {
           }
         }
       }
+      for key in [SizeKey.l2, .linf, .product] {
+        let measure = SizeMeasure(key, instance: instance)
+        let order = PackingKernels.decreasingOrder(instance, key: key)
+        for best in [true, false] {
+          let closing = PackingKernels.linearAnyFit(instance, order: order, measure: measure, best: best)
+          let keeping = PackingKernels.linearAnyFit(
+            instance, order: order, measure: measure, best: best, closeDeadBins: false)
+          #expect(closing == keeping)
+        }
+      }
     }
   }
 
