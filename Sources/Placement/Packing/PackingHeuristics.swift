@@ -202,17 +202,8 @@ enum PackingKernels {
     var need = [Double](repeating: 0, count: d)
     var query = [Double](repeating: 0, count: tree.stride)
     // In several dimensions, bins too small in some dimension for every item still to come are
-    // taken out of the tree: the smallest size per dimension over the rest of the order.
-    var later = [Double]()
-    if d > 1 {
-      later = [Double](repeating: .infinity, count: (order.count + 1) * d)
-      instance.items.withUnsafeBufferPointer { s in
-        for p in stride(from: order.count - 1, through: 0, by: -1) {
-          let base = Int(order[p]) * d
-          for k in 0..<d { later[p * d + k] = Swift.min(later[(p + 1) * d + k], s[base + k]) }
-        }
-      }
-    }
+    // taken out of the tree.
+    let later = d > 1 ? SmallestLaterSizes(instance, order: order) : nil
     instance.items.withUnsafeBufferPointer { s in
       for (position, item) in order.enumerated() {
         let base = Int(item) * d
@@ -228,8 +219,9 @@ enum PackingKernels {
           remaining.append(contentsOf: instance.capacity)
         }
         for k in 0..<d { remaining[b * d + k] -= s[base + k] }
-        let dead =
-          d > 1 && (0..<d).contains { remaining[b * d + $0] < later[(position + 1) * d + $0] - tol[$0] }
+        let dead = remaining.withUnsafeBufferPointer {
+          later?.fitsNothing($0.baseAddress! + b * d, after: position, tolerance: tol) ?? false
+        }
         if dead {
           tree.close(b)
         } else {
@@ -251,9 +243,8 @@ enum PackingKernels {
     var binOf = [Int32](repeating: 0, count: n)
     var bins = 0
     var need = (0.0, 0.0)
-    // Bins smaller in some dimension than every item still to come leave the index: the
-    // smallest size per dimension over the rest of the order.
-    var later = [Double](repeating: .infinity, count: 2 * (order.count + 1))
+    // Bins smaller in some dimension than every item still to come leave the index.
+    let later = SmallestLaterSizes(instance, order: order)
     // The sizes in packing order, gathered in one pass whose loads do not wait on each other.
     var ordered = [Double](repeating: 0, count: 2 * order.count)
     instance.items.withUnsafeBufferPointer { items in
@@ -263,10 +254,6 @@ enum PackingKernels {
       }
     }
     ordered.withUnsafeBufferPointer { s in
-      for p in stride(from: order.count - 1, through: 0, by: -1) {
-        later[2 * p] = Swift.min(later[2 * p + 2], s[2 * p])
-        later[2 * p + 1] = Swift.min(later[2 * p + 3], s[2 * p + 1])
-      }
       for (position, item) in order.enumerated() {
         let base = 2 * position
         need = (s[base] - tol[0], s[base + 1] - tol[1])
@@ -281,8 +268,10 @@ enum PackingKernels {
         }
         remaining[2 * b] -= s[base]
         remaining[2 * b + 1] -= s[base + 1]
-        let next = 2 * (position + 1)
-        if remaining[2 * b] < later[next] - tol[0] || remaining[2 * b + 1] < later[next + 1] - tol[1] {
+        let dead = remaining.withUnsafeBufferPointer {
+          later.fitsNothing($0.baseAddress! + 2 * b, after: position, tolerance: tol)
+        }
+        if dead {
           tree.close(b)
         } else {
           remaining.withUnsafeBufferPointer { tree.set(b, $0.baseAddress! + 2 * b) }
@@ -316,14 +305,10 @@ enum PackingKernels {
     // The bins still worth scanning, in increasing order (ties go to the lowest bin); a bin
     // smaller in some dimension than every later item is marked dead and compacted away.
     var live: [Int32] = []
-    var dead: [Bool] = []
+    var isDead: [Bool] = []
     var deadInLive = 0
-    var later = [Double](repeating: .infinity, count: (order.count + 1) * d)
+    let later = SmallestLaterSizes(instance, order: order)
     instance.items.withUnsafeBufferPointer { s in
-      for p in stride(from: order.count - 1, through: 0, by: -1) {
-        let base = Int(order[p]) * d
-        for k in 0..<d { later[p * d + k] = Swift.min(later[(p + 1) * d + k], s[base + k]) }
-      }
       for (position, item) in order.enumerated() {
         let base = Int(item) * d
         for k in 0..<d { need[k] = s[base + k] - tol[k] }
@@ -332,7 +317,7 @@ enum PackingKernels {
         remaining.withUnsafeBufferPointer { r in
           for b32 in live {
             let b = Int(b32)
-            if dead[b] { continue }
+            if isDead[b] { continue }
             var fits = true
             for k in 0..<d where r[b * d + k] < need[k] {
               fits = false
@@ -351,18 +336,18 @@ enum PackingKernels {
           bins += 1
           remaining.append(contentsOf: instance.capacity)
           live.append(Int32(chosen))
-          dead.append(false)
+          isDead.append(false)
         }
         for k in 0..<d { remaining[chosen * d + k] -= s[base + k] }
         binOf[Int(item)] = Int32(chosen)
-        let next = (position + 1) * d
-        if closeDeadBins
-          && (0..<d).contains(where: { remaining[chosen * d + $0] < later[next + $0] - tol[$0] })
-        {
-          dead[chosen] = true
+        let dead = remaining.withUnsafeBufferPointer {
+          later.fitsNothing($0.baseAddress! + chosen * d, after: position, tolerance: tol)
+        }
+        if closeDeadBins && dead {
+          isDead[chosen] = true
           deadInLive += 1
           if 4 * deadInLive > live.count {
-            live.removeAll { dead[Int($0)] }
+            live.removeAll { isDead[Int($0)] }
             deadInLive = 0
           }
         }
@@ -392,15 +377,8 @@ enum PackingKernels {
     var binOf = [Int32](repeating: 0, count: n)
     var bins = 0
     var need = [Double](repeating: 0, count: d)
-    // A bin smaller in some dimension than every item still to come leaves the set for good:
-    // the smallest size per dimension over the rest of the order.
-    var later = [Double](repeating: .infinity, count: (order.count + 1) * d)
-    instance.items.withUnsafeBufferPointer { s in
-      for p in stride(from: order.count - 1, through: 0, by: -1) {
-        let base = Int(order[p]) * d
-        for k in 0..<d { later[p * d + k] = Swift.min(later[(p + 1) * d + k], s[base + k]) }
-      }
-    }
+    // A bin smaller in some dimension than every item still to come leaves the set for good.
+    let later = SmallestLaterSizes(instance, order: order)
     instance.items.withUnsafeBufferPointer { s in
       for (position, item) in order.enumerated() {
         let base = Int(item) * d
@@ -441,10 +419,10 @@ enum PackingKernels {
         }
         for k in 0..<d { remaining[chosen * d + k] -= s[base + k] }
         binOf[Int(item)] = Int32(chosen)
-        let next = (position + 1) * d
-        if closeDeadBins
-          && (0..<d).contains(where: { remaining[chosen * d + $0] < later[next + $0] - tol[$0] })
-        {
+        let dead = remaining.withUnsafeBufferPointer {
+          later.fitsNothing($0.baseAddress! + chosen * d, after: position, tolerance: tol)
+        }
+        if closeDeadBins && dead {
           continue
         }
         let value = remaining.withUnsafeBufferPointer { measure.value($0.baseAddress! + chosen * d) }
@@ -453,5 +431,36 @@ enum PackingKernels {
       }
     }
     return Packing(binOfItem: binOf, binCount: bins)
+  }
+}
+
+/// The smallest size per dimension over the items from each position of a packing order on. A
+/// bin smaller than that in some dimension fits no item still to come, so the heuristics take
+/// it out of their search for good.
+struct SmallestLaterSizes {
+  let dimensions: Int
+  /// (positions + 1) · d values; the last row is +∞.
+  private let minima: [Double]
+
+  init(_ instance: PackingInstance, order: [Int32]) {
+    let d = instance.dimensions
+    dimensions = d
+    var minima = [Double](repeating: .infinity, count: (order.count + 1) * d)
+    instance.items.withUnsafeBufferPointer { s in
+      for p in stride(from: order.count - 1, through: 0, by: -1) {
+        let base = Int(order[p]) * d
+        for k in 0..<d { minima[p * d + k] = Swift.min(minima[(p + 1) * d + k], s[base + k]) }
+      }
+    }
+    self.minima = minima
+  }
+
+  /// True when a bin with remaining capacity `remaining[0..<d]` fits none of the items after
+  /// `position` (the same per-dimension tolerance as the fit tests).
+  @inline(__always)
+  func fitsNothing(_ remaining: UnsafePointer<Double>, after position: Int, tolerance: [Double]) -> Bool {
+    let next = (position + 1) * dimensions
+    for k in 0..<dimensions where remaining[k] < minima[next + k] - tolerance[k] { return true }
+    return false
   }
 }
