@@ -1,5 +1,39 @@
 import Foundation
 
+/// The search both first-fit trees share: from the root (node 1; leaves at `leaves ..< 2 · leaves`),
+/// go to the left child if it passes `fits`, else to the right one if it does; at a leaf,
+/// `resolve(leaf index)` gives the answer, or nil when the leaf holds no fit after all. When
+/// neither child passes, or the leaf gives nil, go back to the nearest left child whose right
+/// sibling passes. Returns −1 when nothing fits.
+@inline(__always)
+func leftmostLeaf(leaves: Int, fits: (Int) -> Bool, resolve: (Int) -> Int?) -> Int {
+  guard fits(1) else { return -1 }
+  var node = 1
+  while true {
+    if node >= leaves {
+      if let found = resolve(node - leaves) { return found }
+    } else {
+      let left = 2 * node
+      if fits(left) {
+        node = left
+        continue
+      }
+      if fits(left + 1) {
+        node = left + 1
+        continue
+      }
+    }
+    while true {
+      if node == 1 { return -1 }
+      if node & 1 == 0 && fits(node + 1) {
+        node += 1
+        break
+      }
+      node >>= 1
+    }
+  }
+}
+
 /// A max-tree over bins for first fit: leaf b holds values derived from bin b's remaining
 /// capacity, an inner node the maximum of each value over its children. Leaves of bins not yet
 /// opened hold the values of an empty bin, so the leftmost leaf that fits is either the first open
@@ -110,30 +144,8 @@ struct FitTree {
         for k in 0..<d where m[base + k] < need[k] { return false }
         return true
       }
-      guard fits(1) else { return -1 }
-      var node = 1
-      while true {
-        if node >= leaves { return node - leaves }
-        let left = 2 * node
-        if fits(left) {
-          node = left
-          continue
-        }
-        if fits(left + 1) {
-          node = left + 1
-          continue
-        }
-        // Neither child fits in every dimension at once: backtrack to the nearest left child
-        // whose right sibling fits.
-        while true {
-          if node == 1 { return -1 }
-          if node & 1 == 0 && fits(node + 1) {
-            node += 1
-            break
-          }
-          node >>= 1
-        }
-      }
+      // A leaf that passes is a bin that fits: its values are its own projections.
+      return leftmostLeaf(leaves: leaves, fits: fits) { $0 }
     }
   }
 
@@ -296,35 +308,13 @@ struct FitTree2D {
           return m[base] >= f1 && m[base + 1] >= f2 && m[base + lowSlot] >= lowThreshold
             && m[base + highSlot] >= highThreshold
         }
-        guard fits(1) else { return -1 }
-        var node = 1
-        while true {
-          if node >= leaves {
-            let first = (node - leaves) * Self.blockSize
-            for bin in first..<(first + Self.blockSize) where r[2 * bin] >= a && r[2 * bin + 1] >= b {
-              return bin
-            }
-            // Every bin of the block misses the item: a node above passed without a fit.
-          } else {
-            let left = 2 * node
-            if fits(left) {
-              node = left
-              continue
-            }
-            if fits(left + 1) {
-              node = left + 1
-              continue
-            }
+        // A block's bins are tested exactly; when all miss, a node above passed without a fit.
+        return leftmostLeaf(leaves: leaves, fits: fits) { block in
+          let first = block * Self.blockSize
+          for bin in first..<(first + Self.blockSize) where r[2 * bin] >= a && r[2 * bin + 1] >= b {
+            return bin
           }
-          // Backtrack to the nearest left child whose right sibling fits.
-          while true {
-            if node == 1 { return -1 }
-            if node & 1 == 0 && fits(node + 1) {
-              node += 1
-              break
-            }
-            node >>= 1
-          }
+          return nil
         }
       }
     }

@@ -114,7 +114,20 @@ enum PackingKernels {
       while start < n {
         var end = start + 1
         while end < n && codes[Int(order[end])] == codes[Int(order[start])] { end += 1 }
-        if end - start > 1 { result[start..<end].sort(by: vectorFirst) }
+        if end - start > 16 {
+          result[start..<end].sort(by: vectorFirst)
+        } else {
+          // Short runs (the usual case): insertion sort.
+          for i in (start + 1)..<end {
+            let item = result[i]
+            var j = i
+            while j > start && vectorFirst(item, result[j - 1]) {
+              result[j] = result[j - 1]
+              j -= 1
+            }
+            result[j] = item
+          }
+        }
         start = end
       }
       return result
