@@ -54,6 +54,9 @@ final class FitIndex {
   let leaf: Slab<Int32>
   let dirty: Slab<Bool>
   var dirtyList: [Int32] = []
+  /// Whether best fit uses the index: with few hosts, a scan of the busy hosts costs less than
+  /// keeping the index in step (both give the same host; tests set either).
+  var indexed: Bool
   /// Whether planning changes are tracked (from a round's rebuild to the round's end).
   var live = false
   /// Whether the next search rebuilds the index.
@@ -68,6 +71,7 @@ final class FitIndex {
   init(hostTypes: [DynamicHostType], hostTypeOfHost: [Int]) {
     types = hostTypes.count
     let hostCount = hostTypeOfHost.count
+    indexed = hostCount >= 1000
     var perType = [Int](repeating: 0, count: types)
     for t in hostTypeOfHost { perType[t] += 1 }
     var leafCounts: [Int] = []
@@ -369,7 +373,7 @@ extension Engine {
 
   /// Starts a round: the index is rebuilt at its first search and tracks changes until `fitEnd`.
   func fitBegin() {
-    fit.stale = true
+    fit.stale = fit.indexed
     fit.live = false
     for h in 0..<hostCount { fit.excluded[h] = false }
   }
@@ -401,6 +405,7 @@ extension Engine {
   /// increase (a best-first search), the next one being the least (exact increase, id) among
   /// those out once the next approximate increase exceeds its exact one by 2·10⁻⁹ W.
   func findHost(_ v: Int32, pristineExcluded: Bool = false) -> Int? {
+    guard fit.indexed else { return findHostByScan(v, pristineExcluded: pristineExcluded) }
     fitFlush()
     let vi = Int(v)
     let r = request[vi]
@@ -422,6 +427,17 @@ extension Engine {
     let limits = index.limits.base
     let scores = index.hostScore.base
     let nextHost = index.next.base
+    let nodeCount = index.count.base
+    let nodeFree = index.maxFree.base
+    let nodeScore = index.minScore.base
+    let nodeMinP = index.minP.base
+    let nodeMaxP = index.maxP.base
+    let typeTotals = index.typeTotal.base
+    let typeInverses = index.typeInverse.base
+    let nodeTypes = index.nodeType.base
+    let nodeBases = index.nodeBase.base
+    let leafCounts = index.leaves.base
+    let heads = index.head.base
     /// Host h's approximate increase, +∞ when it cannot take the request.
     @inline(__always) func approximate(_ h: Int) -> Double {
       guard pe[h] >= r, free[h] >= r else { return .infinity }
@@ -438,13 +454,13 @@ extension Engine {
     /// Node g of type t: a lower bound of its hosts' approximate increases (less a margin for
     /// the rounding of the key form), +∞ when none of them can take the request.
     @inline(__always) func bound(_ g: Int, _ t: Int) -> Double {
-      guard index.count[g] > 0, index.maxFree[g] >= r, index.minScore[g] < limits[t] else { return .infinity }
-      let lo = index.minP[g] + r
-      let capacity = index.typeTotal[t]
+      guard nodeCount[g] > 0, nodeFree[g] >= r, nodeScore[g] < limits[t] else { return .infinity }
+      let lo = nodeMinP[g] + r
+      let capacity = typeTotals[t]
       if lo > capacity && !(lo / capacity <= 1) { return .infinity }
-      let inv = index.typeInverse[t]
+      let inv = typeInverses[t]
       let kLo = Swift.min(Int(lo * inv * 10), 10)
-      let kHi = Swift.min(Int((index.maxP[g] + r) * inv * 10), 10)
+      let kHi = Swift.min(Int((nodeMaxP[g] + r) * inv * 10), 10)
       var b = Double.infinity
       for k in kLo...kHi { b = Swift.min(b, offsets[t * pieces + k] + keys[g * pieces + k]) }
       return b - 1e-9
@@ -496,7 +512,7 @@ extension Engine {
     let stackNode = index.heapCode.base
     var depth = 0
     for t in 0..<index.types where usable & (1 << t) != 0 {
-      let g = index.nodeBase[t] + 1
+      let g = nodeBases[t] + 1
       let b = bound(g, t)
       if b < .infinity {
         stackValue[depth] = b
@@ -508,12 +524,12 @@ extension Engine {
       depth -= 1
       guard stackValue[depth] <= minApprox + window else { continue }
       let g = Int(stackNode[depth])
-      let t = Int(index.nodeType[g])
-      let base = index.nodeBase[t]
+      let t = Int(nodeTypes[g])
+      let base = nodeBases[t]
       let l = g - base
-      if l >= index.leaves[t] {
+      if l >= leafCounts[t] {
         let limit = limits[t]
-        var h = Int(index.head[g])
+        var h = Int(heads[g])
         while h >= 0 {
           if scores[h] < limit {
             let a = approximate(h)
@@ -547,7 +563,7 @@ extension Engine {
     // Best-first: hosts in increasing approximate increase, the failed one tested again.
     index.heapCount = 0
     for t in 0..<index.types where usable & (1 << t) != 0 {
-      let g = index.nodeBase[t] + 1
+      let g = nodeBases[t] + 1
       let b = bound(g, t)
       if b < .infinity { index.push(b, Int32(g)) }
     }
@@ -580,12 +596,12 @@ extension Engine {
           count += 1
           continue
         }
-        let t = Int(index.nodeType[code])
-        let base = index.nodeBase[t]
+        let t = Int(nodeTypes[code])
+        let base = nodeBases[t]
         let l = code - base
-        if l >= index.leaves[t] {
+        if l >= leafCounts[t] {
           let limit = limits[t]
-          var h = Int(index.head[code])
+          var h = Int(heads[code])
           while h >= 0 {
             if scores[h] < limit {
               let a = approximate(h)
@@ -618,5 +634,80 @@ extension Engine {
         }
       }
     }
+  }
+
+  /// `findHost` by a scan of every busy host (and the lowest-numbered pristine host of each
+  /// type), for instances with few hosts: each suitable host's approximate increase, then the
+  /// exact one of those within 2·10⁻⁹ W of the smallest; if the chosen host fails the overload
+  /// test, it is dropped and the next minimum is found the same way.
+  func findHostByScan(_ v: Int32, pristineExcluded: Bool) -> Int? {
+    let vi = Int(v)
+    let r = request[vi]
+    var count = 0
+    var minApprox = Double.infinity
+    // Local copies of the buffers: stores into the candidate buffers cannot then force
+    // reloads of the engine's fields.
+    let pe = hostPe.base
+    let free = available.base
+    let planned = plannedMips.base
+    let total = hostTotal.base
+    let inverse = hostInverseTotal.base
+    let current = currentPower.base
+    let table = hostPower.base
+    let slopes = hostPowerSlope.base
+    let tenth = tenths.base
+    let diffs = fitDiffs.base
+    let hosts = fitHosts.base
+    let excluded = fit.excluded.base
+    @inline(__always) func consider(_ h: Int) {
+      guard pe[h] >= r, free[h] >= r else { return }
+      let x = planned[h] + r
+      // x ≤ MIPS gives x / MIPS ≤ 1; just above, the division may still round to 1.
+      if x > total[h] && !(x / total[h] <= 1) { return }
+      // The power formula of `power` without its table-point test (continuous there).
+      let u = x * inverse[h]
+      let scaled = u * 10
+      let lower = Swift.min(Int(scaled), 10)
+      let approx = table[h * 11 + lower] + slopes[h * 11 + lower] * (u - tenth[lower]) * 100 - current[h]
+      diffs[count] = approx
+      hosts[count] = Int32(h)
+      count += 1
+      if approx < minApprox { minApprox = approx }
+    }
+    busy.withUnsafeBufferPointer { busy in
+      for b in busy {
+        let h = Int(b)
+        if !excluded[h] { consider(h) }
+      }
+    }
+    if !pristineExcluded {
+      for type in 0..<typeMasks.count {
+        let h = firstPristine(ofType: type)
+        if h >= 0 { consider(h) }
+      }
+    }
+    let window = 2e-9
+    while count > 0 {
+      var bestK = -1
+      var best = Int.max
+      var bestDiff = Double.infinity
+      let limit = minApprox + window
+      for k in 0..<count where diffs[k] <= limit {
+        let h = Int(hosts[k])
+        let diff = power(h, (planned[h] + r) / total[h]) - current[h]
+        if diff < bestDiff || (diff == bestDiff && h < best) {
+          bestDiff = diff
+          best = h
+          bestK = k
+        }
+      }
+      if util[best] == 0 || !isOverloaded(best, extra: vi) { return best }
+      count -= 1
+      diffs[bestK] = diffs[count]
+      hosts[bestK] = hosts[count]
+      minApprox = Double.infinity
+      for k in 0..<count where diffs[k] < minApprox { minApprox = diffs[k] }
+    }
+    return nil
   }
 }
