@@ -96,15 +96,17 @@ public enum PackingReader {
   }
 
   /// A finite number, else an error naming the field.
-  static func value(_ token: Substring, file: String, line: Int, field: String) throws(PackingError) -> Double
-  {
+  /// `field` is built only for an error (it is an item name on every line of an instance).
+  static func value(
+    _ token: Substring, file: String, line: Int, field: @autoclosure () -> String
+  ) throws(PackingError) -> Double {
     guard let x = parseNumber(token) else {
       throw PackingError(
-        .notANumber, file: file, line: line, field: field, "`\(printable(token))` is not a number")
+        .notANumber, file: file, line: line, field: field(), "`\(printable(token))` is not a number")
     }
     guard x.isFinite else {
       throw PackingError(
-        .notFinite, file: file, line: line, field: field, "`\(token)` is not a finite number")
+        .notFinite, file: file, line: line, field: field(), "`\(token)` is not a finite number")
     }
     return x
   }
@@ -236,8 +238,9 @@ public enum PackingReader {
           "\(line.tokens.count) sizes for \(d) dimensions")
       }
       for k in 0..<d {
-        let field = d == 1 ? "item \(i + 1)" : "item \(i + 1) size \(k + 1)"
-        items[i * d + k] = try value(line.tokens[k], file: source, line: line.number, field: field)
+        items[i * d + k] = try value(
+          line.tokens[k], file: source, line: line.number,
+          field: d == 1 ? "item \(i + 1)" : "item \(i + 1) size \(k + 1)")
       }
       if let p = PackingInstance.check(item: i, sizes: items[(i * d)..<(i * d + d)], capacity: capacity) {
         throw PackingError(p.kind, file: source, line: line.number, field: p.field, p.message)
