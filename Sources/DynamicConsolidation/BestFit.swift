@@ -21,6 +21,9 @@ final class FitIndex {
   let typeTotal: Slab<Double>
   let typeInverse: Slab<Double>
   let typePe: Slab<Double>
+  /// Each type's power table and slopes (11 each), as the engine's per-host copies.
+  let typePower: Slab<Double>
+  let typePowerSlope: Slab<Double>
   /// a[k] = s[k]·100/T and base[k] = P[k] − s[k]·(k/10)·100, per type (11 each).
   let keySlope: Slab<Double>
   let keyBase: Slab<Double>
@@ -91,16 +94,20 @@ final class FitIndex {
     typePe = Slab(hostTypes.map(\.peMips))
     var slopes: [Double] = []
     var intercepts: [Double] = []
+    var powerSlopes: [Double] = []
     for type in hostTypes {
       for k in 0..<Self.pieces {
         let p1 = type.powerTable[k]
         let p2 = k < 10 ? type.powerTable[k + 1] : p1
         let s = (p2 - p1) / 10
+        powerSlopes.append(s)
         slopes.append(s * 100 / type.totalMips)
         intercepts.append(p1 - s * (Double(k) / 10) * 100)
       }
     }
     keySlope = Slab(slopes)
+    typePower = Slab(hostTypes.flatMap { Array($0.powerTable.prefix(Self.pieces)) })
+    typePowerSlope = Slab(powerSlopes)
     keyBase = Slab(intercepts)
     offsets = Slab(repeating: 0, count: types * Self.pieces)
     var nodeTypes = [Int32](repeating: 0, count: nodes)
@@ -129,7 +136,8 @@ final class FitIndex {
 
   func deallocate() {
     for s in [
-      typeTotal, typeInverse, typePe, keySlope, keyBase, offsets, minP, maxP, maxFree, minKey, heapValue,
+      typeTotal, typeInverse, typePe, typePower, typePowerSlope, keySlope, keyBase, offsets, minP, maxP,
+      maxFree, minKey, heapValue,
       minScore,
       hostScore, scoreWeights, limits,
     ] {
@@ -528,12 +536,21 @@ extension Engine {
       let base = nodeBases[t]
       let l = g - base
       if l >= leafCounts[t] {
+        // `approximate` with the type's figures (the type's PEs take the request).
         let limit = limits[t]
+        let capacity = typeTotals[t]
+        let inv = typeInverses[t]
+        let typeTable = index.typePower.base + t * 11
+        let typeSlopes = index.typePowerSlope.base + t * 11
         var h = Int(heads[g])
         while h >= 0 {
-          if scores[h] < limit {
-            let a = approximate(h)
-            if a < .infinity { offer(h, a) }
+          if scores[h] < limit && free[h] >= r {
+            let x = planned[h] + r
+            if x <= capacity || x / capacity <= 1 {
+              let u = x * inv
+              let lower = Swift.min(Int(u * 10), 10)
+              offer(h, typeTable[lower] + typeSlopes[lower] * (u - tenth[lower]) * 100 - current[h])
+            }
           }
           h = Int(nextHost[h])
         }
