@@ -285,10 +285,15 @@ struct FitTree2D {
     let (a, b) = (need[0], need[1])
     let x1 = a * inverse.0
     let x2 = b * inverse.1
-    // The ratio slot just below the item's ratio x1 / x2; any slot gives a valid test.
+    // The ratio slot just below the item's ratio x1 / x2; any slot gives a valid test. When the
+    // ratio lies between two slots, their tests imply x1 ≥ a and x2 ≥ b for a single bin, and a
+    // node's maxima then pass those as well, so only the two ratio slots are read (one cache
+    // line); outside the family's range the plain components are tested too.
     var j: Int
+    var inRange = false
     if x1 > 0 && x2 > 0 {
       let position = (log2(x1 / x2) * Double(Self.stepsPerOctave)).rounded(.down)
+      inRange = position >= -Double(Self.halfSteps) && position <= Double(Self.halfSteps - 1)
       j = Int(Swift.max(-Double(Self.halfSteps), Swift.min(Double(Self.halfSteps - 1), position)))
     } else {
       j = x2 > 0 ? -Self.halfSteps : Self.halfSteps - 1
@@ -305,8 +310,8 @@ struct FitTree2D {
       remaining.withUnsafeBufferPointer { r -> Int in
         @inline(__always) func fits(_ node: Int) -> Bool {
           let base = node * stride
-          return m[base] >= f1 && m[base + 1] >= f2 && m[base + lowSlot] >= lowThreshold
-            && m[base + highSlot] >= highThreshold
+          return m[base + lowSlot] >= lowThreshold && m[base + highSlot] >= highThreshold
+            && (inRange || (m[base] >= f1 && m[base + 1] >= f2))
         }
         // A block's bins are tested exactly; when all miss, a node above passed without a fit.
         return leftmostLeaf(leaves: leaves, fits: fits) { block in
