@@ -4,7 +4,7 @@ public enum PackingAlgorithm: Hashable, Sendable, CustomStringConvertible {
   case heuristic(PackingHeuristic)
   /// The improvement method: the best of four constructions — first fit decreasing and best
   /// fit decreasing over every size key, minimum bin slack (`BinEmptyingSearch.minimumBinSlack`)
-  /// and, in one dimension with at most 200 distinct sizes, each used twice on average, the rounded cutting-stock relaxation
+  /// and, in one dimension when sizes repeat (`CuttingStockRounding.isWorthSolving`), the rounded cutting-stock relaxation
   /// (`CuttingStockRounding`) — then the bin-emptying local search (`BinEmptyingSearch`),
   /// stopping at the lower bound or when the budget is spent.
   case localSearch
@@ -39,7 +39,7 @@ public enum PackingAlgorithm: Hashable, Sendable, CustomStringConvertible {
     switch self {
     case .localSearch:
       return
-        "best of FFD/BFD over all keys, minimum bin slack and (1-D, ≤ 200 sizes repeated) rounded cutting-stock LP, then bin-emptying local search (CNS) to the lower bound or budget"
+        "best of FFD/BFD over all keys, minimum bin slack and (1-D, sizes repeated) rounded cutting-stock LP, then bin-emptying local search (CNS) to the lower bound or budget"
     case .heuristic(let h):
       switch h {
       case .nextFit: return "next fit: only the last bin is open (online)"
@@ -174,6 +174,9 @@ public enum PackingSolver {
   /// Largest instance (items) for which `ls` also tries minimum bin slack.
   static let minimumBinSlackItems = 50_000
 
+  /// Work limit of the cutting-stock construction, in local-search budgets.
+  static let cuttingStockWork = 3000
+
   /// The local search from the best construction.
   static func improve(_ instance: PackingInstance, lowerBound: Int, options: PackingOptions) -> Packing {
     let keys: [SizeKey] = instance.dimensions == 1 ? [.l1] : SizeKey.allCases
@@ -200,20 +203,23 @@ public enum PackingSolver {
       start.binCount = slack.count
       if start.binCount <= lowerBound { return start }
     }
-    // In one dimension with few, repeated sizes, the rounded cutting-stock relaxation as a fourth
-    // (its simplex operations and knapsack nodes have their own limit, 100 × the budget).
-    if var stock = CuttingStockRounding(instance, workLimit: 100 * options.workBudget),
-      stock.typeCount <= CuttingStockRounding.maxTypes, 2 * stock.typeCount <= instance.count
+    // In one dimension with repeated sizes, the rounded cutting-stock relaxation as a fourth
+    // (its simplex operations and knapsack nodes have their own limit, `cuttingStockWork` × the
+    // budget). Its Lagrangian bound, rounded up, is a lower bound the search may stop at.
+    var bound = lowerBound
+    if var stock = CuttingStockRounding(instance, workLimit: cuttingStockWork * options.workBudget),
+      stock.isWorthSolving(items: instance.count)
     {
       let rounded = stock.pack()
+      bound = Swift.max(bound, Int((stock.rootBound * (1 - 1e-7) - 1e-6).rounded(.up)))
       if rounded.count < initial.count {
         initial = rounded
         for (b, bin) in rounded.enumerated() { for item in bin { start.binOfItem[Int(item)] = Int32(b) } }
         start.binCount = rounded.count
-        if start.binCount <= lowerBound { return start }
       }
+      if start.binCount <= bound { return start }
     }
-    let bins = search.run(start: initial, lowerBound: lowerBound)
+    let bins = search.run(start: initial, lowerBound: bound)
     if bins.count < start.binCount {
       for (b, bin) in bins.enumerated() { for item in bin { start.binOfItem[Int(item)] = Int32(b) } }
       start.binCount = bins.count

@@ -50,14 +50,14 @@ struct PackingBenchmarkSetTests {
         instance, with: .localSearch, options: PackingOptions(seed: 1, workBudget: Self.sampleBudget))
       #expect(best.bound <= opt, "\(instance.name): bound above the optimum")
       if best.bins == opt { atOptimum += 1 }
-      // Known weakness: the Gschwind–Irnich cutting-stock instances with 250–500 sizes (class
-      // GI), where only column generation with exact pricing is known to close the gap.
+      // Known weakness: the Gschwind–Irnich cutting-stock instances with 500 sizes (class GI),
+      // where the relaxation may not converge within its limit (a tenth of it here).
       if best.bins > opt + 1 && row[column("class")] != "GI" {
         exceptions.append("\(instance.name): \(best.bins) bins, optimum \(opt)")
       }
     }
     let share = Double(atOptimum) / Double(sample.count)
-    // The full set reaches 92.9 % (docs/placement.md); the target of 95 % is not met.
+    // The full set reaches 95.4 % (docs/placement.md).
     #expect(share >= 0.85, "ls at the optimum on \(atOptimum) of \(sample.count) sampled instances")
     #expect(exceptions.isEmpty, "worse than optimum + 1 outside GI: \(exceptions)")
   }
