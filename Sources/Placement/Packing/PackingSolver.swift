@@ -175,7 +175,7 @@ public enum PackingSolver {
   static let minimumBinSlackItems = 50_000
 
   /// Work limit of the cutting-stock construction, in local-search budgets.
-  static let cuttingStockWork = 3000
+  static let cuttingStockWork = 6000
 
   /// The local search from the best construction.
   static func improve(_ instance: PackingInstance, lowerBound: Int, options: PackingOptions) -> Packing {
