@@ -34,6 +34,18 @@ func leftmostLeaf(leaves: Int, fits: (Int) -> Bool, resolve: (Int) -> Int?) -> I
   }
 }
 
+/// Sets every inner node of a max-tree stored as `2 · leaves` nodes of `stride` values (root at
+/// node 1, leaves at `leaves ..< 2 · leaves`) to the maxima of its children, bottom-up.
+func rebuildInnerMaxima<Value: Comparable>(_ m: inout [Value], leaves: Int, stride: Int) {
+  var node = leaves - 1
+  while node >= 1 {
+    for k in 0..<stride {
+      m[node * stride + k] = Swift.max(m[2 * node * stride + k], m[(2 * node + 1) * stride + k])
+    }
+    node -= 1
+  }
+}
+
 /// A max-tree over bins for first fit: leaf b holds values derived from bin b's remaining
 /// capacity, an inner node the maximum of each value over its children. Leaves of bins not yet
 /// opened hold the values of an empty bin, so the leftmost leaf that fits is either the first open
@@ -119,20 +131,12 @@ struct FitTree {
       empty.withUnsafeMutableBufferPointer { project(c.baseAddress!, into: $0.baseAddress!) }
     }
     maxima = [Double](repeating: 0, count: 2 * leaves * stride)
-    maxima.withUnsafeMutableBufferPointer { m in
-      for b in 0..<leaves {
-        for k in 0..<stride {
-          m[(leaves + b) * stride + k] = b < oldLeaves ? old[(oldLeaves + b) * stride + k] : empty[k]
-        }
-      }
-      var node = leaves - 1
-      while node >= 1 {
-        for k in 0..<stride {
-          m[node * stride + k] = Swift.max(m[2 * node * stride + k], m[(2 * node + 1) * stride + k])
-        }
-        node -= 1
+    for b in 0..<leaves {
+      for k in 0..<stride {
+        maxima[(leaves + b) * stride + k] = b < oldLeaves ? old[(oldLeaves + b) * stride + k] : empty[k]
       }
     }
+    rebuildInnerMaxima(&maxima, leaves: leaves, stride: stride)
   }
 
   /// The leftmost leaf whose remaining capacity fits the item (`query` from `queryValues`), or -1.
@@ -251,13 +255,7 @@ struct FitTree2D {
         next[(leaves + b) * stride + k] = b < firstLeaf ? maxima[(oldLeaves + b) * stride + k] : empty[k]
       }
     }
-    var node = leaves - 1
-    while node >= 1 {
-      for k in 0..<stride {
-        next[node * stride + k] = Swift.max(next[2 * node * stride + k], next[(2 * node + 1) * stride + k])
-      }
-      node -= 1
-    }
+    rebuildInnerMaxima(&next, leaves: leaves, stride: stride)
     maxima = next
     let slots = binSlots
     while remaining.count < 2 * slots { remaining.append(contentsOf: [capacity.0, capacity.1]) }
@@ -325,11 +323,14 @@ struct FitTree2D {
     }
   }
 
-  /// Sets bin `bin`'s remaining capacity to `r[0..<2]` and updates its block and the block's
+  /// Bin slot `bin`'s remaining capacity (the capacity for a bin not opened yet).
+  func remainingCapacity(_ bin: Int) -> (Double, Double) { (remaining[2 * bin], remaining[2 * bin + 1]) }
+
+  /// Sets bin `bin`'s remaining capacity to (`r1`, `r2`) and updates its block and the block's
   /// ancestors; O(blockSize · stride) plus O(stride) per ancestor whose maxima change.
-  mutating func set(_ bin: Int, _ r: UnsafePointer<Double>) {
-    remaining[2 * bin] = r[0]
-    remaining[2 * bin + 1] = r[1]
+  mutating func set(_ bin: Int, _ r1: Double, _ r2: Double) {
+    remaining[2 * bin] = r1
+    remaining[2 * bin + 1] = r2
     update(block: bin / Self.blockSize)
   }
 

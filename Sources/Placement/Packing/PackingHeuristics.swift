@@ -251,8 +251,6 @@ enum PackingKernels {
     let n = instance.count
     let tol = tolerance(instance)
     var tree = FitTree2D(capacity: instance.capacity, expectedBins: PackingBounds.l1(instance) + 16)
-    var remaining = [Double]()
-    remaining.reserveCapacity(2 * (PackingBounds.l1(instance) + 16))
     var binOf = [Int32](repeating: 0, count: n)
     var bins = 0
     var need = (0.0, 0.0)
@@ -275,19 +273,18 @@ enum PackingKernels {
           $0.withMemoryRebound(to: Double.self, capacity: 2) { tree.leftmost($0) }
         }
         precondition(b >= 0 && b <= bins, "FitTree2D: no bin fits a valid item")
-        if b == bins {
-          bins += 1
-          remaining.append(contentsOf: instance.capacity)
-        }
-        remaining[2 * b] -= s[base]
-        remaining[2 * b + 1] -= s[base + 1]
-        let dead = remaining.withUnsafeBufferPointer {
-          later.fitsNothing($0.baseAddress! + 2 * b, after: position, tolerance: tol)
+        if b == bins { bins += 1 }
+        let (r1, r2) = tree.remainingCapacity(b)
+        var left = (r1 - s[base], r2 - s[base + 1])
+        let dead = withUnsafePointer(to: &left) {
+          $0.withMemoryRebound(to: Double.self, capacity: 2) {
+            later.fitsNothing($0, after: position, tolerance: tol)
+          }
         }
         if dead {
           tree.close(b)
         } else {
-          remaining.withUnsafeBufferPointer { tree.set(b, $0.baseAddress! + 2 * b) }
+          tree.set(b, left.0, left.1)
         }
         binOf[Int(item)] = Int32(b)
       }
