@@ -1,3 +1,15 @@
+/// One indexed host in its leaf's contiguous run of slots: copies of the host's planning state
+/// that best fit reads (planned MIPS, current power, free MIPS, LR score), so a leaf is scanned
+/// without chasing host ids through the engine's arrays.
+struct FitSlot {
+  var planned: Double
+  var current: Double
+  var free: Double
+  /// LR overload score (see `Engine.fitScore`), −∞ when the test cannot be skipped.
+  var score: Double
+  var host: Int32
+}
+
 /// Power-aware best fit's index of candidate hosts: per host type, the busy hosts that are not
 /// excluded, in buckets of planned MIPS under a segment tree, so that a placement visits the
 /// hosts in increasing order of their (approximate) power increase without looking at the others.
@@ -36,11 +48,8 @@ final class FitIndex {
   let maxP: Slab<Double>
   let maxFree: Slab<Double>
   let minKey: Slab<Double>  // nodes × 11
-  /// Least LR overload score of the hosts below (see `hostScore`).
+  /// Least LR overload score of the hosts below (see `FitSlot.score`).
   let minScore: Slab<Double>
-  /// Each indexed host's LR overload score: Σ wᵢ·sumᵢ over the newest ten values of its history
-  /// sum (the host's part of LR's closed-form prediction), −∞ when the test cannot be skipped.
-  let hostScore: Slab<Double>
   /// LR's prediction weights wᵢ = 0.1 + (10 − i − 5.5)(4.5 + intervals)/82.5 per host type (ten
   /// each), when every VM type's migration time gives one number of intervals on that type.
   let scoreWeights: Slab<Double>
@@ -49,14 +58,23 @@ final class FitIndex {
   var prunes = false
   var safety = 0.0
   let limits: Slab<Double>
-  /// Each leaf's hosts as a doubly linked list.
-  let head: Slab<Int32>
-  let next: Slab<Int32>
-  let prev: Slab<Int32>
-  /// Each host's leaf (global node), −1 when not indexed.
+  /// Each leaf's hosts: a run of `fill[g]` slots from `start[g]` in `slots`, with room for
+  /// `room[g]`. A full leaf moves to the end of the arena with twice the room; a rebuild packs
+  /// the arena again.
+  let start: Slab<Int>
+  let fill: Slab<Int32>
+  let room: Slab<Int32>
+  private(set) var slots: UnsafeMutablePointer<FitSlot>
+  private(set) var arenaCapacity: Int
+  private(set) var arenaUsed = 0
+  /// Each host's leaf (global node) and slot, −1 when not indexed.
   let leaf: Slab<Int32>
+  let slotOf: Slab<Int32>
   let dirty: Slab<Bool>
   var dirtyList: [Int32] = []
+  /// Leaves changed by a flush, recomputed once each.
+  let leafDirty: Slab<Bool>
+  var dirtyLeaves: [Int32] = []
   /// Whether best fit uses the index: with few hosts, a scan of the busy hosts costs less than
   /// keeping the index in step (both give the same host; tests set either).
   var indexed: Bool
@@ -121,14 +139,17 @@ final class FitIndex {
     maxFree = Slab(repeating: -.infinity, count: nodes)
     minKey = Slab(repeating: .infinity, count: nodes * Self.pieces)
     minScore = Slab(repeating: .infinity, count: nodes)
-    hostScore = Slab(repeating: -.infinity, count: hostCount)
     scoreWeights = Slab(repeating: 0, count: types * 10)
     limits = Slab(repeating: .infinity, count: types)
-    head = Slab(repeating: -1, count: nodes)
-    next = Slab(repeating: -1, count: hostCount)
-    prev = Slab(repeating: -1, count: hostCount)
+    start = Slab(repeating: 0, count: nodes)
+    fill = Slab(repeating: 0, count: nodes)
+    room = Slab(repeating: 0, count: nodes)
+    arenaCapacity = Swift.max(64, 2 * hostCount)
+    slots = .allocate(capacity: arenaCapacity)
     leaf = Slab(repeating: -1, count: hostCount)
+    slotOf = Slab(repeating: -1, count: hostCount)
     dirty = Slab(repeating: false, count: hostCount)
+    leafDirty = Slab(repeating: false, count: nodes)
     heapValue = Slab(repeating: 0, count: nodes + hostCount + 8)
     heapCode = Slab(repeating: 0, count: nodes + hostCount + 8)
     excluded = Slab(repeating: false, count: hostCount)
@@ -138,34 +159,90 @@ final class FitIndex {
     for s in [
       typeTotal, typeInverse, typePe, typePower, typePowerSlope, keySlope, keyBase, offsets, minP, maxP,
       maxFree, minKey, heapValue,
-      minScore,
-      hostScore, scoreWeights, limits,
+      minScore, scoreWeights, limits,
     ] {
       s.deallocate()
     }
-    for s in [nodeType, count, head, next, prev, leaf, heapCode] { s.deallocate() }
+    for s in [nodeType, count, fill, room, leaf, slotOf, heapCode] { s.deallocate() }
+    start.deallocate()
+    slots.deallocate()
     leaves.deallocate()
     nodeBase.deallocate()
     dirty.deallocate()
+    leafDirty.deallocate()
     excluded.deallocate()
   }
 
-  @inline(__always) func unlink(_ h: Int) {
-    let n = Int(leaf[h])
-    let p = prev[h]
-    let q = next[h]
-    if p >= 0 { next[Int(p)] = q } else { head[n] = q }
-    if q >= 0 { prev[Int(q)] = p }
-    leaf[h] = -1
+  /// Leaf `g`'s slots.
+  @inline(__always) func run(_ g: Int) -> UnsafeMutableBufferPointer<FitSlot> {
+    UnsafeMutableBufferPointer(start: slots + start[g], count: Int(fill[g]))
   }
 
-  @inline(__always) func link(_ h: Int, _ n: Int) {
-    let first = head[n]
-    next[h] = first
-    prev[h] = -1
-    if first >= 0 { prev[Int(first)] = Int32(h) }
-    head[n] = Int32(h)
-    leaf[h] = Int32(n)
+  /// Removes host `h` from its leaf (the leaf's last slot takes its place).
+  @inline(__always) func unlink(_ h: Int) {
+    let g = Int(leaf[h])
+    let i = Int(slotOf[h])
+    let last = start[g] + Int(fill[g]) - 1
+    if i != last {
+      slots[i] = slots[last]
+      slotOf[Int(slots[i].host)] = Int32(i)
+    }
+    fill[g] -= 1
+    leaf[h] = -1
+    slotOf[h] = -1
+  }
+
+  /// Appends `entry` (host `entry.host`) to leaf `g`.
+  @inline(__always) func link(_ entry: FitSlot, _ g: Int) {
+    if fill[g] == room[g] { grow(g) }
+    let i = start[g] + Int(fill[g])
+    slots[i] = entry
+    fill[g] += 1
+    let h = Int(entry.host)
+    leaf[h] = Int32(g)
+    slotOf[h] = Int32(i)
+  }
+
+  /// Moves leaf `g` to the end of the arena with twice its room.
+  private func grow(_ g: Int) {
+    let n = Int(fill[g])
+    let newRoom = Swift.max(8, 2 * Int(room[g]))
+    if arenaUsed + newRoom > arenaCapacity {
+      let grown = Swift.max(2 * arenaCapacity, arenaUsed + newRoom)
+      let moved = UnsafeMutablePointer<FitSlot>.allocate(capacity: grown)
+      moved.moveInitialize(from: slots, count: arenaUsed)
+      slots.deallocate()
+      slots = moved
+      arenaCapacity = grown
+    }
+    (slots + arenaUsed).moveInitialize(from: slots + start[g], count: n)
+    start[g] = arenaUsed
+    room[g] = Int32(newRoom)
+    arenaUsed += newRoom
+    for i in 0..<n { slotOf[Int(slots[start[g] + i].host)] = Int32(start[g] + i) }
+  }
+
+  /// Empties every leaf and lays the arena out for `counts[g]` hosts per leaf (with some room
+  /// to spare); hosts are then added with `link`.
+  func reset(counts: (Int) -> Int) {
+    arenaUsed = 0
+    for t in 0..<types {
+      let base = nodeBase[t]
+      let b = leaves[t]
+      for g in (base + b)..<(base + 2 * b) {
+        let n = counts(g)
+        let r = n + Swift.max(4, n / 2)
+        start[g] = arenaUsed
+        fill[g] = 0
+        room[g] = Int32(r)
+        arenaUsed += r
+      }
+    }
+    if arenaUsed > arenaCapacity {
+      slots.deallocate()
+      arenaCapacity = Swift.max(2 * arenaCapacity, arenaUsed)
+      slots = .allocate(capacity: arenaCapacity)
+    }
   }
 
   /// Node `g`'s aggregates from its children.
@@ -299,17 +376,15 @@ extension Engine {
     var hi = -Double.infinity
     var free = -Double.infinity
     var score = Double.infinity
-    var h = Int(fit.head[g])
-    while h >= 0 {
-      score = Swift.min(score, fit.hostScore[h])
-      let p = plannedMips[h]
-      let c = currentPower[h]
+    for slot in fit.run(g) {
+      score = Swift.min(score, slot.score)
+      let p = slot.planned
+      let c = slot.current
       n += 1
       lo = Swift.min(lo, p)
       hi = Swift.max(hi, p)
-      free = Swift.max(free, available[h])
+      free = Swift.max(free, slot.free)
       for i in 0..<pieces { keys[i] = Swift.min(keys[i], slopes[i] * p - c) }
-      h = Int(fit.next[h])
     }
     fit.count[g] = n
     fit.minP[g] = lo
@@ -318,25 +393,35 @@ extension Engine {
     fit.minScore[g] = score
   }
 
+  /// Host `h`'s slot from its current planning state.
+  @inline(__always) func fitSlot(_ h: Int) -> FitSlot {
+    FitSlot(
+      planned: plannedMips[h], current: currentPower[h], free: available[h], score: fitScore(h),
+      host: Int32(h))
+  }
+
   /// The index from the current state: every busy, non-excluded host.
   func fitRebuild() {
     for h in 0..<hostCount {
       fit.leaf[h] = -1
+      fit.slotOf[h] = -1
       fit.dirty[h] = false
     }
     fit.dirtyList.removeAll(keepingCapacity: true)
-    for t in 0..<fit.types {
-      let base = fit.nodeBase[t]
-      let b = fit.leaves[t]
-      for i in 0..<b { fit.head[base + b + i] = -1 }
-    }
+    // Leaves by counting: `leaf` holds each host's leaf until it is linked.
+    let counts = fit.count
+    for g in 0..<fit.nodeType.count { counts[g] = 0 }
     for b in busy {
       let h = Int(b)
       let g = fitLeaf(h)
-      if g >= 0 {
-        fit.link(h, g)
-        fit.hostScore[h] = fitScore(h)
-      }
+      if g >= 0 { counts[g] += 1 }
+      fit.leaf[h] = Int32(g)
+    }
+    fit.reset { Int(counts[$0]) }
+    for b in busy {
+      let h = Int(b)
+      let g = Int(fit.leaf[h])
+      if g >= 0 { fit.link(fitSlot(h), g) }
     }
     for t in 0..<fit.types {
       let base = fit.nodeBase[t]
@@ -357,26 +442,38 @@ extension Engine {
       return
     }
     guard !fit.dirtyList.isEmpty else { return }
+    @inline(__always) func touch(_ g: Int) {
+      guard !fit.leafDirty[g] else { return }
+      fit.leafDirty[g] = true
+      fit.dirtyLeaves.append(Int32(g))
+    }
     for h32 in fit.dirtyList {
       let h = Int(h32)
       fit.dirty[h] = false
       let old = Int(fit.leaf[h])
-      if old >= 0 { fit.unlink(h) }
       let new = fitLeaf(h)
-      if new >= 0 {
-        fit.link(h, new)
-        fit.hostScore[h] = fitScore(h)
+      if old >= 0 && old == new {
+        fit.slots[Int(fit.slotOf[h])] = fitSlot(h)
+        touch(old)
+        continue
       }
       if old >= 0 {
-        fitRecomputeLeaf(old)
-        fit.propagate(old)
+        fit.unlink(h)
+        touch(old)
       }
-      if new >= 0 && new != old {
-        fitRecomputeLeaf(new)
-        fit.propagate(new)
+      if new >= 0 {
+        fit.link(fitSlot(h), new)
+        touch(new)
       }
     }
     fit.dirtyList.removeAll(keepingCapacity: true)
+    for g32 in fit.dirtyLeaves {
+      let g = Int(g32)
+      fit.leafDirty[g] = false
+      fitRecomputeLeaf(g)
+      fit.propagate(g)
+    }
+    fit.dirtyLeaves.removeAll(keepingCapacity: true)
   }
 
   /// Starts a round: the index is rebuilt at its first search and tracks changes until `fitEnd`.
@@ -433,8 +530,6 @@ extension Engine {
     let offsets = index.offsets.base
     let keys = index.minKey.base
     let limits = index.limits.base
-    let scores = index.hostScore.base
-    let nextHost = index.next.base
     let nodeCount = index.count.base
     let nodeFree = index.maxFree.base
     let nodeScore = index.minScore.base
@@ -445,7 +540,6 @@ extension Engine {
     let nodeTypes = index.nodeType.base
     let nodeBases = index.nodeBase.base
     let leafCounts = index.leaves.base
-    let heads = index.head.base
     /// Host h's approximate increase, +∞ when it cannot take the request.
     @inline(__always) func approximate(_ h: Int) -> Double {
       guard pe[h] >= r, free[h] >= r else { return .infinity }
@@ -498,10 +592,11 @@ extension Engine {
     var minApprox = Double.infinity
     var best = -1
     var bestExact = Double.infinity
-    @inline(__always) func offer(_ h: Int, _ approx: Double) {
+    /// Host h (planned MIPS p, current power c) with its approximate increase.
+    @inline(__always) func offer(_ h: Int, _ approx: Double, _ p: Double, _ c: Double) {
       if approx < minApprox { minApprox = approx }
       guard approx <= minApprox + window else { return }
-      let e = exact(h)
+      let e = power(h, (p + r) / total[h]) - c
       if e < bestExact || (e == bestExact && h < best) {
         bestExact = e
         best = h
@@ -512,7 +607,7 @@ extension Engine {
         let h = firstPristine(ofType: type)
         if h >= 0 {
           let a = approximate(h)
-          if a < .infinity { offer(h, a) }
+          if a < .infinity { offer(h, a, planned[h], current[h]) }
         }
       }
     }
@@ -542,17 +637,15 @@ extension Engine {
         let inv = typeInverses[t]
         let typeTable = index.typePower.base + t * 11
         let typeSlopes = index.typePowerSlope.base + t * 11
-        var h = Int(heads[g])
-        while h >= 0 {
-          if scores[h] < limit && free[h] >= r {
-            let x = planned[h] + r
-            if x <= capacity || x / capacity <= 1 {
-              let u = x * inv
-              let lower = Swift.min(Int(u * 10), 10)
-              offer(h, typeTable[lower] + typeSlopes[lower] * (u - tenth[lower]) * 100 - current[h])
-            }
+        for slot in index.run(g) where slot.score < limit && slot.free >= r {
+          let p = slot.planned
+          let x = p + r
+          if x <= capacity || x / capacity <= 1 {
+            let u = x * inv
+            let lower = Swift.min(Int(u * 10), 10)
+            let c = slot.current
+            offer(Int(slot.host), typeTable[lower] + typeSlopes[lower] * (u - tenth[lower]) * 100 - c, p, c)
           }
-          h = Int(nextHost[h])
         }
       } else {
         let left = base + 2 * l
@@ -618,13 +711,10 @@ extension Engine {
         let l = code - base
         if l >= leafCounts[t] {
           let limit = limits[t]
-          var h = Int(heads[code])
-          while h >= 0 {
-            if scores[h] < limit {
-              let a = approximate(h)
-              if a < .infinity { index.push(a, Int32(-1 - h)) }
-            }
-            h = Int(nextHost[h])
+          for slot in index.run(code) where slot.score < limit {
+            let h = Int(slot.host)
+            let a = approximate(h)
+            if a < .infinity { index.push(a, Int32(-1 - h)) }
           }
         } else {
           for child in [base + 2 * l, base + 2 * l + 1] {
