@@ -1,3 +1,5 @@
+import Foundation
+
 /// One indexed host in its leaf's contiguous run of slots: copies of the host's planning state
 /// that best fit reads (planned MIPS, current power, free MIPS, LR score), so a leaf is scanned
 /// without chasing host ids through the engine's arrays.
@@ -86,15 +88,31 @@ final class FitIndex {
   let heapValue: Slab<Double>
   let heapCode: Slab<Int32>
   var heapCount = 0
-  /// Hosts excluded from best fit in the current round.
+  /// Hosts excluded from best fit in the current round (the first half's copy is shared).
   let excluded: Slab<Bool>
+  /// The index of the other half of the hosts (the first half's only): hosts h with bit 1 of h
+  /// set, when `splits`.
+  private(set) var partner: FitIndex?
+  /// Whether best fit searches the two halves of the hosts on two threads (from 2 000 hosts on a
+  /// machine with two cores or more; tests set it either way, the result is the same).
+  var splits = false
+  /// The thread that searches the second half (started at the first split search).
+  var worker: PairedWorker?
+  /// The search's request, usable host types (bit t) and result: the least (exact increase,
+  /// host) found in this half, starting from the seed (the pristine hosts).
+  var searchRequest = 0.0
+  var searchUsable = 0
+  var resultIncrease = Double.infinity
+  var resultHost = -1
 
-  init(hostTypes: [DynamicHostType], hostTypeOfHost: [Int]) {
+  /// The first half's index, which holds the second one; `part` 1 builds the second.
+  init(hostTypes: [DynamicHostType], hostTypeOfHost: [Int], part: Int = 0) {
     types = hostTypes.count
     let hostCount = hostTypeOfHost.count
     indexed = hostCount >= 1000
     var perType = [Int](repeating: 0, count: types)
-    for t in hostTypeOfHost { perType[t] += 1 }
+    // Leaves are sized for half the hosts of each type (a half's share when split).
+    for (h, t) in hostTypeOfHost.enumerated() where (h >> 1) & 1 == 0 { perType[t] += 1 }
     var leafCounts: [Int] = []
     var bases: [Int] = []
     var nodes = 0
@@ -150,12 +168,24 @@ final class FitIndex {
     slotOf = Slab(repeating: -1, count: hostCount)
     dirty = Slab(repeating: false, count: hostCount)
     leafDirty = Slab(repeating: false, count: nodes)
-    heapValue = Slab(repeating: 0, count: nodes + hostCount + 8)
-    heapCode = Slab(repeating: 0, count: nodes + hostCount + 8)
-    excluded = Slab(repeating: false, count: hostCount)
+    heapValue = Slab(repeating: 0, count: 2 * nodes + hostCount + 8)
+    heapCode = Slab(repeating: 0, count: 2 * nodes + hostCount + 8)
+    excluded = Slab(repeating: false, count: part == 0 ? hostCount : 0)
+    if part == 0 {
+      partner = FitIndex(hostTypes: hostTypes, hostTypeOfHost: hostTypeOfHost, part: 1)
+      splits = hostCount >= 2000 && ProcessInfo.processInfo.activeProcessorCount >= 2
+    }
+  }
+
+  /// The half that indexes host `h`.
+  @inline(__always) func half(_ h: Int) -> FitIndex {
+    if let partner, splits, (h >> 1) & 1 == 1 { return partner }
+    return self
   }
 
   func deallocate() {
+    worker?.stop()
+    partner?.deallocate()
     for s in [
       typeTotal, typeInverse, typePe, typePower, typePowerSlope, keySlope, keyBase, offsets, minP, maxP,
       maxFree, minKey, heapValue,
@@ -308,19 +338,21 @@ final class FitIndex {
 extension Engine {
   /// Notes that host `h`'s planning state or exclusion changed during a round.
   @inline(__always) func markFit(_ h: Int) {
-    guard fit.live && !fit.dirty[h] else { return }
-    fit.dirty[h] = true
-    fit.dirtyList.append(Int32(h))
+    guard fit.live else { return }
+    let index = fit.half(h)
+    guard !index.dirty[h] else { return }
+    index.dirty[h] = true
+    index.dirtyList.append(Int32(h))
   }
 
-  /// Host `h`'s leaf for its planned MIPS, or −1 when it is not a candidate.
-  @inline(__always) func fitLeaf(_ h: Int) -> Int {
+  /// Host `h`'s leaf in `index` for its planned MIPS, or −1 when it is not a candidate.
+  @inline(__always) func fitLeaf(_ h: Int, _ index: FitIndex) -> Int {
     guard busyPosition[h] >= 0 && !fit.excluded[h] else { return -1 }
     let t = hostType[h]
-    let b = fit.leaves[t]
+    let b = index.leaves[t]
     let scaled = plannedMips[h] * hostInverseTotal[h] * Double(b)
     let i = scaled >= 0 ? Swift.min(Int(Swift.min(scaled, Double(b - 1))), b - 1) : 0
-    return fit.nodeBase[t] + b + i
+    return index.nodeBase[t] + b + i
   }
 
   /// Enables skipping hosts that surely fail LR's overload test (see `fitScore`).
@@ -365,18 +397,18 @@ extension Engine {
   }
 
   /// Leaf `g`'s aggregates from its hosts.
-  func fitRecomputeLeaf(_ g: Int) {
-    let t = Int(fit.nodeType[g])
+  func fitRecomputeLeaf(_ index: FitIndex, _ g: Int) {
+    let t = Int(index.nodeType[g])
     let pieces = FitIndex.pieces
-    let keys = fit.minKey.base + g * pieces
-    let slopes = fit.keySlope.base + t * pieces
+    let keys = index.minKey.base + g * pieces
+    let slopes = index.keySlope.base + t * pieces
     for i in 0..<pieces { keys[i] = .infinity }
     var n: Int32 = 0
     var lo = Double.infinity
     var hi = -Double.infinity
     var free = -Double.infinity
     var score = Double.infinity
-    for slot in fit.run(g) {
+    for slot in index.run(g) {
       score = Swift.min(score, slot.score)
       let p = slot.planned
       let c = slot.current
@@ -386,11 +418,11 @@ extension Engine {
       free = Swift.max(free, slot.free)
       for i in 0..<pieces { keys[i] = Swift.min(keys[i], slopes[i] * p - c) }
     }
-    fit.count[g] = n
-    fit.minP[g] = lo
-    fit.maxP[g] = hi
-    fit.maxFree[g] = free
-    fit.minScore[g] = score
+    index.count[g] = n
+    index.minP[g] = lo
+    index.maxP[g] = hi
+    index.maxFree[g] = free
+    index.minScore[g] = score
   }
 
   /// Host `h`'s slot from its current planning state.
@@ -400,85 +432,88 @@ extension Engine {
       host: Int32(h))
   }
 
-  /// The index from the current state: every busy, non-excluded host.
-  func fitRebuild() {
+  /// `index` from the current state: every busy, non-excluded host of its half.
+  func fitRebuild(_ index: FitIndex) {
     for h in 0..<hostCount {
-      fit.leaf[h] = -1
-      fit.slotOf[h] = -1
-      fit.dirty[h] = false
+      index.leaf[h] = -1
+      index.slotOf[h] = -1
+      index.dirty[h] = false
     }
-    fit.dirtyList.removeAll(keepingCapacity: true)
+    index.dirtyList.removeAll(keepingCapacity: true)
     // Leaves by counting: `leaf` holds each host's leaf until it is linked.
-    let counts = fit.count
-    for g in 0..<fit.nodeType.count { counts[g] = 0 }
+    let counts = index.count
+    for g in 0..<index.nodeType.count { counts[g] = 0 }
+    let mine = fit.splits ? (index === fit ? 0 : 1) : -1
     for b in busy {
       let h = Int(b)
-      let g = fitLeaf(h)
+      guard mine < 0 || (h >> 1) & 1 == mine else { continue }
+      let g = fitLeaf(h, index)
       if g >= 0 { counts[g] += 1 }
-      fit.leaf[h] = Int32(g)
+      index.leaf[h] = Int32(g)
     }
-    fit.reset { Int(counts[$0]) }
+    index.reset { Int(counts[$0]) }
     for b in busy {
       let h = Int(b)
-      let g = Int(fit.leaf[h])
-      if g >= 0 { fit.link(fitSlot(h), g) }
+      guard mine < 0 || (h >> 1) & 1 == mine else { continue }
+      let g = Int(index.leaf[h])
+      if g >= 0 { index.link(fitSlot(h), g) }
     }
-    for t in 0..<fit.types {
-      let base = fit.nodeBase[t]
-      let b = fit.leaves[t]
-      for i in 0..<b { fitRecomputeLeaf(base + b + i) }
+    for t in 0..<index.types {
+      let base = index.nodeBase[t]
+      let b = index.leaves[t]
+      for i in 0..<b { fitRecomputeLeaf(index, base + b + i) }
       for l in stride(from: b - 1, through: 1, by: -1) {
-        fit.combine(base + l, base + 2 * l, base + 2 * l + 1)
+        index.combine(base + l, base + 2 * l, base + 2 * l + 1)
       }
     }
-    fit.stale = false
-    fit.live = true
+    index.stale = false
   }
 
-  /// Re-buckets the hosts changed since the last search.
-  func fitFlush() {
-    if fit.stale {
-      fitRebuild()
+  /// Re-buckets the hosts of `index` changed since its last search (rebuilds it when stale).
+  func fitFlush(_ index: FitIndex) {
+    if index.stale {
+      fitRebuild(index)
       return
     }
-    guard !fit.dirtyList.isEmpty else { return }
+    guard !index.dirtyList.isEmpty else { return }
     @inline(__always) func touch(_ g: Int) {
-      guard !fit.leafDirty[g] else { return }
-      fit.leafDirty[g] = true
-      fit.dirtyLeaves.append(Int32(g))
+      guard !index.leafDirty[g] else { return }
+      index.leafDirty[g] = true
+      index.dirtyLeaves.append(Int32(g))
     }
-    for h32 in fit.dirtyList {
+    for h32 in index.dirtyList {
       let h = Int(h32)
-      fit.dirty[h] = false
-      let old = Int(fit.leaf[h])
-      let new = fitLeaf(h)
+      index.dirty[h] = false
+      let old = Int(index.leaf[h])
+      let new = fitLeaf(h, index)
       if old >= 0 && old == new {
-        fit.slots[Int(fit.slotOf[h])] = fitSlot(h)
+        index.slots[Int(index.slotOf[h])] = fitSlot(h)
         touch(old)
         continue
       }
       if old >= 0 {
-        fit.unlink(h)
+        index.unlink(h)
         touch(old)
       }
       if new >= 0 {
-        fit.link(fitSlot(h), new)
+        index.link(fitSlot(h), new)
         touch(new)
       }
     }
-    fit.dirtyList.removeAll(keepingCapacity: true)
-    for g32 in fit.dirtyLeaves {
+    index.dirtyList.removeAll(keepingCapacity: true)
+    for g32 in index.dirtyLeaves {
       let g = Int(g32)
-      fit.leafDirty[g] = false
-      fitRecomputeLeaf(g)
-      fit.propagate(g)
+      index.leafDirty[g] = false
+      fitRecomputeLeaf(index, g)
+      index.propagate(g)
     }
-    fit.dirtyLeaves.removeAll(keepingCapacity: true)
+    index.dirtyLeaves.removeAll(keepingCapacity: true)
   }
 
   /// Starts a round: the index is rebuilt at its first search and tracks changes until `fitEnd`.
   func fitBegin() {
     fit.stale = fit.indexed
+    fit.partner?.stale = fit.indexed
     fit.live = false
     for h in 0..<hostCount { fit.excluded[h] = false }
   }
@@ -500,73 +535,18 @@ extension Engine {
   /// type (pristine hosts of one type give the same increase). `pristineExcluded` says every
   /// pristine host is excluded. Hosts that surely fail LR's overload test are skipped.
   ///
-  /// Hosts are visited with an approximate increase (the utilisation by a multiplication with
-  /// 1 / host MIPS instead of the division, and no table-point test: within 10⁻¹² W of the
-  /// exact value, the formula being continuous); only those within 2·10⁻⁹ W of the least
-  /// approximate increase so far can hold the exact minimum, and only they are evaluated
-  /// exactly (many hosts tie exactly: the lowest id wins). A depth-first search, the child with
-  /// the smaller bound first, finds the least (exact increase, id); the overload test then runs
-  /// on that host. If it fails, the hosts are taken from the index in increasing approximate
-  /// increase (a best-first search), the next one being the least (exact increase, id) among
-  /// those out once the next approximate increase exceeds its exact one by 2·10⁻⁹ W.
+  /// A depth-first search of the index (`fitSearch`) finds the least (exact increase, id); with
+  /// `fit.splits` each half of the hosts is searched on its own thread and the two results
+  /// compared. Many hosts tie exactly (see docs/cloudsim-parity.md), so every host whose lower
+  /// bound does not exceed the best increase so far is evaluated. The overload test then runs on
+  /// that host. If it fails, the hosts are taken from the index in increasing approximate
+  /// increase (a best-first search, `fitBestFirst`).
   func findHost(_ v: Int32, pristineExcluded: Bool = false) -> Int? {
     guard fit.indexed else { return findHostByScan(v, pristineExcluded: pristineExcluded) }
-    fitFlush()
     let vi = Int(v)
     let r = request[vi]
-    let pe = hostPe.base
-    let free = available.base
-    let planned = plannedMips.base
-    let total = hostTotal.base
-    let inverse = hostInverseTotal.base
-    let current = currentPower.base
-    let table = hostPower.base
-    let slopes = hostPowerSlope.base
-    let tenth = tenths.base
-    let exacts = fitDiffs.base
-    let hosts = fitHosts.base
     let index = fit
     let pieces = FitIndex.pieces
-    let offsets = index.offsets.base
-    let keys = index.minKey.base
-    let limits = index.limits.base
-    let nodeCount = index.count.base
-    let nodeFree = index.maxFree.base
-    let nodeScore = index.minScore.base
-    let nodeMinP = index.minP.base
-    let nodeMaxP = index.maxP.base
-    let typeTotals = index.typeTotal.base
-    let typeInverses = index.typeInverse.base
-    let nodeTypes = index.nodeType.base
-    let nodeBases = index.nodeBase.base
-    let leafCounts = index.leaves.base
-    /// Host h's approximate increase, +∞ when it cannot take the request.
-    @inline(__always) func approximate(_ h: Int) -> Double {
-      guard pe[h] >= r, free[h] >= r else { return .infinity }
-      let x = planned[h] + r
-      // x ≤ MIPS gives x / MIPS ≤ 1; just above, the division may still round to 1.
-      if x > total[h] && !(x / total[h] <= 1) { return .infinity }
-      // The power formula of `power` without its table-point test (continuous there).
-      let u = x * inverse[h]
-      let scaled = u * 10
-      let lower = Swift.min(Int(scaled), 10)
-      return table[h * 11 + lower] + slopes[h * 11 + lower] * (u - tenth[lower]) * 100 - current[h]
-    }
-    @inline(__always) func exact(_ h: Int) -> Double { power(h, (planned[h] + r) / total[h]) - current[h] }
-    /// Node g of type t: a lower bound of its hosts' approximate increases (less a margin for
-    /// the rounding of the key form), +∞ when none of them can take the request.
-    @inline(__always) func bound(_ g: Int, _ t: Int) -> Double {
-      guard nodeCount[g] > 0, nodeFree[g] >= r, nodeScore[g] < limits[t] else { return .infinity }
-      let lo = nodeMinP[g] + r
-      let capacity = typeTotals[t]
-      if lo > capacity && !(lo / capacity <= 1) { return .infinity }
-      let inv = typeInverses[t]
-      let kLo = Swift.min(Int(lo * inv * 10), 10)
-      let kHi = Swift.min(Int((nodeMaxP[g] + r) * inv * 10), 10)
-      var b = Double.infinity
-      for k in kLo...kHi { b = Swift.min(b, offsets[t * pieces + k] + keys[g * pieces + k]) }
-      return b - 1e-9
-    }
     var usable = 0  // bit t: type t's PEs can take the request
     for t in 0..<index.types where index.typePe[t] >= r {
       usable |= 1 << t
@@ -578,45 +558,120 @@ extension Engine {
         let w = index.scoreWeights.base + t * 10
         var part = 0.0
         for i in 0..<n { part += w[i] * ring[i <= head ? head - i : head - i + historyLength] }
-        limits[t] = (1 + 2e-9) / index.safety - part
+        index.limits[t] = (1 + 2e-9) / index.safety - part
       } else {
-        limits[t] = .infinity
+        index.limits[t] = .infinity
       }
       for k in 0..<pieces {
-        offsets[t * pieces + k] = index.keyBase[t * pieces + k] + index.keySlope[t * pieces + k] * r
+        index.offsets[t * pieces + k] = index.keyBase[t * pieces + k] + index.keySlope[t * pieces + k] * r
       }
     }
-    let window = 2e-9
-
-    // Depth-first: the least (exact increase, id).
-    var minApprox = Double.infinity
+    // The pristine hosts seed both searches.
     var best = -1
-    var bestExact = Double.infinity
-    /// Host h (planned MIPS p, current power c) with its approximate increase.
-    @inline(__always) func offer(_ h: Int, _ approx: Double, _ p: Double, _ c: Double) {
-      if approx < minApprox { minApprox = approx }
-      guard approx <= minApprox + window else { return }
-      let e = power(h, (p + r) / total[h]) - c
-      if e < bestExact || (e == bestExact && h < best) {
-        bestExact = e
-        best = h
-      }
-    }
+    var bestIncrease = Double.infinity
     if !pristineExcluded {
       for type in 0..<typeMasks.count {
         let h = firstPristine(ofType: type)
-        if h >= 0 {
-          let a = approximate(h)
-          if a < .infinity { offer(h, a, planned[h], current[h]) }
+        if h >= 0, let e = fitIncrease(h, r), e < bestIncrease || (e == bestIncrease && h < best) {
+          bestIncrease = e
+          best = h
         }
       }
     }
+    index.searchRequest = r
+    index.searchUsable = usable
+    index.resultIncrease = bestIncrease
+    index.resultHost = best
+    if index.splits, let partner = index.partner {
+      partner.searchRequest = r
+      partner.searchUsable = usable
+      partner.resultIncrease = bestIncrease
+      partner.resultHost = best
+      if index.worker == nil {
+        let engine = UnsafeEngine(engine: self)
+        index.worker = PairedWorker { engine.engine.fitSearch(engine.engine.fit.partner!) }
+      }
+      index.worker!.run { fitSearch(index) }
+      let e = partner.resultIncrease
+      let h = partner.resultHost
+      best = index.resultHost
+      bestIncrease = index.resultIncrease
+      if h >= 0 && (e < bestIncrease || (e == bestIncrease && h < best)) {
+        best = h
+        bestIncrease = e
+      }
+    } else {
+      fitSearch(index)
+      best = index.resultHost
+    }
+    fit.live = true
+    guard best >= 0 else { return nil }
+    if util[best] == 0 || !isOverloaded(best, extra: vi) { return best }
+    return fitBestFirst(vi, pristineExcluded: pristineExcluded)
+  }
+
+  /// Host h's exact increase with the request r (CloudSim's `getPowerAfterAllocation` minus its
+  /// power), nil when it cannot take the request.
+  @inline(__always) func fitIncrease(_ h: Int, _ r: Double) -> Double? {
+    guard hostPe[h] >= r, available[h] >= r else { return nil }
+    let x = plannedMips[h] + r
+    // x ≤ MIPS gives x / MIPS ≤ 1; just above, the division may still round to 1.
+    let u = x / hostTotal[h]
+    guard u <= 1 else { return nil }
+    return power(h, u) - currentPower[h]
+  }
+
+  /// `power(h, u)` from host type t's table (the same values, so the same result).
+  @inline(__always) func typePower(_ index: FitIndex, _ t: Int, _ u: Double) -> Double {
+    let table = index.typePower.base + t * 11
+    let scaled = u * 10
+    let lower = Int(scaled)
+    let fraction = scaled - Double(lower)
+    if (fraction < 1e-6 || fraction > 1 - 1e-6) && isMultipleOfTenth(u) { return table[Int(scaled)] }
+    let p1 = table[lower]
+    guard fraction > 0 else { return p1 }
+    return p1 + index.typePowerSlope[t * 11 + lower] * (u - tenths[lower]) * 100
+  }
+
+  /// Node g of `index` (type t): a lower bound of its hosts' increases with the search's request
+  /// (less a margin for the rounding of the key form), +∞ when none of them can take it.
+  @inline(__always) func fitBound(_ index: FitIndex, _ g: Int, _ t: Int, _ r: Double) -> Double {
+    guard index.count[g] > 0, index.maxFree[g] >= r, index.minScore[g] < fit.limits[t] else {
+      return .infinity
+    }
+    let lo = index.minP[g] + r
+    let capacity = index.typeTotal[t]
+    if lo > capacity && !(lo / capacity <= 1) { return .infinity }
+    let inv = index.typeInverse[t]
+    let kLo = Swift.min(Int(lo * inv * 10), 10)
+    let kHi = Swift.min(Int((index.maxP[g] + r) * inv * 10), 10)
+    let pieces = FitIndex.pieces
+    let offsets = fit.offsets.base + t * pieces
+    let keys = index.minKey.base + g * pieces
+    var b = Double.infinity
+    for k in kLo...kHi { b = Swift.min(b, offsets[k] + keys[k]) }
+    return b - 1e-9
+  }
+
+  /// The least (exact increase, id) over `index`'s hosts and its seed, into its result: a
+  /// depth-first search, the child with the smaller bound first, that skips nodes whose bound
+  /// exceeds the best increase so far. Reads the engine and writes only `index` (and the
+  /// history caches of its own hosts), so the two halves can be searched at once.
+  func fitSearch(_ index: FitIndex) {
+    fitFlush(index)
+    let r = index.searchRequest
+    var best = index.resultHost
+    var bestIncrease = index.resultIncrease
+    let limits = fit.limits.base
     let stackValue = index.heapValue.base
     let stackNode = index.heapCode.base
+    let nodeTypes = index.nodeType.base
+    let nodeBases = index.nodeBase.base
+    let leafCounts = index.leaves.base
     var depth = 0
-    for t in 0..<index.types where usable & (1 << t) != 0 {
+    for t in 0..<index.types where index.searchUsable & (1 << t) != 0 {
       let g = nodeBases[t] + 1
-      let b = bound(g, t)
+      let b = fitBound(index, g, t, r)
       if b < .infinity {
         stackValue[depth] = b
         stackNode[depth] = Int32(g)
@@ -625,57 +680,76 @@ extension Engine {
     }
     while depth > 0 {
       depth -= 1
-      guard stackValue[depth] <= minApprox + window else { continue }
+      guard stackValue[depth] <= bestIncrease else { continue }
       let g = Int(stackNode[depth])
       let t = Int(nodeTypes[g])
       let base = nodeBases[t]
       let l = g - base
       if l >= leafCounts[t] {
-        // `approximate` with the type's figures (the type's PEs take the request).
         let limit = limits[t]
-        let capacity = typeTotals[t]
-        let inv = typeInverses[t]
-        let typeTable = index.typePower.base + t * 11
-        let typeSlopes = index.typePowerSlope.base + t * 11
+        let capacity = index.typeTotal[t]
         for slot in index.run(g) where slot.score < limit && slot.free >= r {
-          let p = slot.planned
-          let x = p + r
-          if x <= capacity || x / capacity <= 1 {
-            let u = x * inv
-            let lower = Swift.min(Int(u * 10), 10)
-            let c = slot.current
-            offer(Int(slot.host), typeTable[lower] + typeSlopes[lower] * (u - tenth[lower]) * 100 - c, p, c)
+          let u = (slot.planned + r) / capacity
+          guard u <= 1 else { continue }
+          let e = typePower(index, t, u) - slot.current
+          let h = Int(slot.host)
+          if e < bestIncrease || (e == bestIncrease && h < best) {
+            bestIncrease = e
+            best = h
           }
         }
       } else {
         let left = base + 2 * l
         let right = left + 1
-        let bl = bound(left, t)
-        let br = bound(right, t)
+        let bl = fitBound(index, left, t, r)
+        let br = fitBound(index, right, t, r)
         // The smaller bound on top.
         let (first, firstBound, second, secondBound) =
           bl <= br ? (left, bl, right, br) : (right, br, left, bl)
-        if secondBound <= minApprox + window {
+        if secondBound <= bestIncrease {
           stackValue[depth] = secondBound
           stackNode[depth] = Int32(second)
           depth += 1
         }
-        if firstBound <= minApprox + window {
+        if firstBound <= bestIncrease {
           stackValue[depth] = firstBound
           stackNode[depth] = Int32(first)
           depth += 1
         }
       }
     }
-    guard best >= 0 else { return nil }
-    if util[best] == 0 || !isOverloaded(best, extra: vi) { return best }
+    index.resultIncrease = bestIncrease
+    index.resultHost = best
+  }
 
-    // Best-first: hosts in increasing approximate increase, the failed one tested again.
+  /// Best fit's second choice onwards, when the least (exact increase, id) fails the overload
+  /// test: hosts from both halves in increasing approximate increase (a best-first search), the
+  /// next one being the least (exact increase, id) among those out once the next approximate
+  /// increase exceeds its exact one by 2·10⁻⁹ W; the failed one is tested again.
+  func fitBestFirst(_ vi: Int, pristineExcluded: Bool) -> Int? {
+    let index = fit
+    let r = request[vi]
+    let window = 2e-9
+    let halves = index.splits ? [index, index.partner!] : [index]
+    /// Host h's approximate increase (the utilisation by a multiplication with 1 / host MIPS,
+    /// no table-point test: within 10⁻¹² W of the exact one), +∞ when it cannot take r.
+    @inline(__always) func approximate(_ h: Int) -> Double {
+      guard hostPe[h] >= r, available[h] >= r else { return .infinity }
+      let x = plannedMips[h] + r
+      if x > hostTotal[h] && !(x / hostTotal[h] <= 1) { return .infinity }
+      let u = x * hostInverseTotal[h]
+      let lower = Swift.min(Int(u * 10), 10)
+      return hostPower[h * 11 + lower] + hostPowerSlope[h * 11 + lower] * (u - tenths[lower]) * 100
+        - currentPower[h]
+    }
+    // Node codes: node g of half k is 2g + k; hosts are −1 − h.
     index.heapCount = 0
-    for t in 0..<index.types where usable & (1 << t) != 0 {
-      let g = nodeBases[t] + 1
-      let b = bound(g, t)
-      if b < .infinity { index.push(b, Int32(g)) }
+    for (k, half) in halves.enumerated() {
+      for t in 0..<half.types where half.searchUsable & (1 << t) != 0 {
+        let g = half.nodeBase[t] + 1
+        let b = fitBound(half, g, t, r)
+        if b < .infinity { index.push(b, Int32(2 * g + k)) }
+      }
     }
     if !pristineExcluded {
       for type in 0..<typeMasks.count {
@@ -686,16 +760,18 @@ extension Engine {
         }
       }
     }
+    let exacts = fitDiffs.base
+    let hosts = fitHosts.base
     var count = 0
     var bestK = -1
-    best = Int.max
-    bestExact = .infinity
+    var best = Int.max
+    var bestExact = Double.infinity
     while true {
       while index.heapCount > 0 && index.heapValue[0] <= bestExact + window {
         let code = Int(index.pop())
         if code < 0 {
           let h = -1 - code
-          let e = exact(h)
+          let e = power(h, (plannedMips[h] + r) / hostTotal[h]) - currentPower[h]
           exacts[count] = e
           hosts[count] = Int32(h)
           if e < bestExact || (e == bestExact && h < best) {
@@ -706,20 +782,22 @@ extension Engine {
           count += 1
           continue
         }
-        let t = Int(nodeTypes[code])
-        let base = nodeBases[t]
-        let l = code - base
-        if l >= leafCounts[t] {
-          let limit = limits[t]
-          for slot in index.run(code) where slot.score < limit {
+        let half = halves[code & 1]
+        let g = code >> 1
+        let t = Int(half.nodeType[g])
+        let base = half.nodeBase[t]
+        let l = g - base
+        if l >= half.leaves[t] {
+          let limit = index.limits[t]
+          for slot in half.run(g) where slot.score < limit {
             let h = Int(slot.host)
             let a = approximate(h)
             if a < .infinity { index.push(a, Int32(-1 - h)) }
           }
         } else {
           for child in [base + 2 * l, base + 2 * l + 1] {
-            let b = bound(child, t)
-            if b < .infinity { index.push(b, Int32(child)) }
+            let b = fitBound(half, child, t, r)
+            if b < .infinity { index.push(b, Int32(2 * child + (code & 1))) }
           }
         }
       }
@@ -817,4 +895,10 @@ extension Engine {
     }
     return nil
   }
+}
+
+/// The engine handed to best fit's second thread (see `PairedWorker`): it only runs
+/// `fitSearch` on the second half while the engine's own thread searches the first.
+struct UnsafeEngine: @unchecked Sendable {
+  unowned(unsafe) let engine: Engine
 }

@@ -7,7 +7,9 @@ import Testing
 /// must choose the same hosts: same migrations, in the same order, and the same figures.
 @Suite struct BestFitIndexTests {
   func run(
-    _ policy: String, compat: Bool, indexed: Bool, workload: DynamicWorkload, hosts: Int, hours: Double
+    _ policy: String, compat: Bool, indexed: Bool, splits: Bool = false, workload: DynamicWorkload,
+    hosts: Int,
+    hours: Double
   )
     -> (DynamicResult, [String])
   {
@@ -16,6 +18,7 @@ import Testing
     config.compat = compat
     let engine = Engine(config: config, policy: DynamicPolicy.named(policy)!, workload: workload)
     engine.fit.indexed = indexed
+    engine.fit.splits = splits
     engine.logMigrations = true
     let result = engine.run()
     return (result, engine.migrationLog.map { "\($0.time) \($0.vm) \($0.from) \($0.to)" })
@@ -27,9 +30,13 @@ import Testing
     for compat in [true, false] {
       let scan = run(policy, compat: compat, indexed: false, workload: workload, hosts: 60, hours: 6)
       let index = run(policy, compat: compat, indexed: true, workload: workload, hosts: 60, hours: 6)
+      let split = run(
+        policy, compat: compat, indexed: true, splits: true, workload: workload, hosts: 60, hours: 6)
       #expect(scan.1.count > 100)
       #expect(index.1 == scan.1)
       #expect("\(index.0)" == "\(scan.0)")
+      #expect(split.1 == scan.1)
+      #expect("\(split.0)" == "\(scan.0)")
     }
   }
 
@@ -39,8 +46,12 @@ import Testing
     let workload = day.prefix(300)
     let scan = run(policy, compat: true, indexed: false, workload: workload, hosts: 200, hours: 8)
     let index = run(policy, compat: true, indexed: true, workload: workload, hosts: 200, hours: 8)
+    let split = run(
+      policy, compat: true, indexed: true, splits: true, workload: workload, hosts: 200, hours: 8)
     #expect(scan.1.count > 100)
     #expect(index.1 == scan.1)
     #expect("\(index.0)" == "\(scan.0)")
+    #expect(split.1 == scan.1)
+    #expect("\(split.0)" == "\(scan.0)")
   }
 }
