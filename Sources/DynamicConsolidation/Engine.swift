@@ -258,6 +258,18 @@ final class Engine {
   var migrations = 0
   var lastProcessTime = 0.0
   var frames = 0
+  /// Whether a completion time's closing frame may refresh only the hosts its completions
+  /// touched (`refreshHosts`); tests turn it off to compare with full frames.
+  var refreshFrames = true
+  /// Closing frames done by `refreshHosts` (tests).
+  var refreshes = 0
+  /// Tests: count the frames at which some VM is listed outside a host's incoming list while
+  /// another host is its home (`strayListings`; what `refreshHosts` rules out).
+  var checksListings = false
+  var strayListings = 0
+  /// Whether the last full frame saw a VM request nothing while migrating (compat mode's removal
+  /// skipped it; once its migration completes, the next frame may remove it).
+  var zeroRequestWhileMigrating = false
   let hostPend: Slab<HostEntry>
   let hostHasPend: Slab<Bool>
   let hostPrev: Slab<HostEntry>
@@ -706,6 +718,7 @@ final class Engine {
   /// Processes every host at time `t`: requests, histories, allocations, state entries, energy,
   /// then removes VMs that request nothing.
   func processHosts(_ t: Double) {
+    if checksListings && !listingsAreHomed() { strayListings += 1 }
     let dt = t - lastProcessTime
     let periodicHistory = (t - 0.1).truncatingRemainder(dividingBy: config.schedulingInterval) == 0
     if periodicHistory && t != historyEpochTime {
@@ -723,6 +736,7 @@ final class Engine {
     let span = Double(t2 - t1) * period
     let offset = t - Double(t1) * period
     var zeroRequests = false
+    var zeroWhileMigrating = false
     workload.samples.withUnsafeBufferPointer { samples in
       for v in 0..<vmCount where !removed[v] {
         let u1 = samples[v * w + k1]
@@ -736,9 +750,12 @@ final class Engine {
         frameUtilisation[v] = u
         let r = u * vmMips[v]
         request[v] = r
-        if r == 0 && !migrating[v] { zeroRequests = true }
+        if r == 0 {
+          if migrating[v] { zeroWhileMigrating = true } else { zeroRequests = true }
+        }
       }
     }
+    zeroRequestWhileMigrating = zeroWhileMigrating
     var frameEnergy = 0.0
     let nonPowerAware: Bool
     if case .nonPowerAware = policy.kind { nonPowerAware = true } else { nonPowerAware = false }
@@ -779,6 +796,53 @@ final class Engine {
     // frames where some listed VM requests nothing and is not migrating can remove one.
     if config.compat && zeroRequests { removeIdleVMs(t) }
     lastProcessTime = t
+  }
+
+  /// The closing frame of a completion time `t` whose opening frame (`processHosts(t)`, the last
+  /// full frame) was followed only by migration completions at `t`, `touched` holding the home
+  /// and target host of each: the same state as `processHosts(t)`, processing only those hosts.
+  ///
+  /// A full frame at the same time would recompute the same requests (same t), add no energy
+  /// (dt = 0) and replace each pending host and VM entry (same time) by the one it records. An
+  /// untouched host has the list, incoming list and VM flags it had at the opening frame: a VM's
+  /// `migrating` flag matters only where it is listed outside the incoming list, which is only
+  /// on `vmHost` (initial placement, completions and the planning round's restore keep it so;
+  /// migrations add incoming entries only), i.e. on its completion's home or target. So its
+  /// allocation, utilisation and entries come out as they are, and `updatePristine` finds it
+  /// where it left it (`markFit` does nothing outside a planning round). Full frames are still
+  /// used when the shortcut does not hold: a history frame (which also appends histories),
+  /// compat mode after a VM that requested nothing was skipped for migrating (its completion
+  /// may let the removal fire now), or best fit's index being live.
+  func refreshHosts(_ t: Double, touched: inout [Int32]) {
+    let periodicHistory = (t - 0.1).truncatingRemainder(dividingBy: config.schedulingInterval) == 0
+    if checksListings && !listingsAreHomed() { strayListings += 1 }
+    guard
+      refreshFrames && t == lastProcessTime && !periodicHistory
+        && !(config.compat && zeroRequestWhileMigrating)
+        && !fit.live
+    else {
+      processHosts(t)
+      return
+    }
+    touched.sort()
+    var last: Int32 = -1
+    for h32 in touched where h32 != last {
+      last = h32
+      let h = Int(h32)
+      // As `processHosts` with dt = 0: quiet hosts are skipped, the others updated.
+      if !quiet[h] { updateHost(h, t) }
+    }
+    frames += 1
+    refreshes += 1
+    lastProcessTime = t
+  }
+
+  /// Whether every VM listed outside a host's incoming list has that host as its home.
+  func listingsAreHomed() -> Bool {
+    for h in 0..<hostCount {
+      for v in lists.ids(h) where !incoming.contains(h, v) && vmHost[Int(v)] != Int32(h) { return false }
+    }
+    return true
   }
 
   /// Removes the VMs that request no MIPS and are not migrating, host by host in list order.
@@ -959,8 +1023,16 @@ final class Engine {
       events.append((t + delay, i))
     }
     events.sort { $0.time < $1.time || ($0.time == $1.time && $0.index < $1.index) }
+    // Hosts the completions at the current time changed since its opening frame, and whether
+    // that frame was a full one (`refreshHosts`).
+    var touched: [Int32] = []
+    var opened = false
     for (k, e) in events.enumerated() where e.time <= config.limitSeconds {
-      if e.time > lastProcessTime { processHosts(e.time) }
+      if e.time > lastProcessTime {
+        processHosts(e.time)
+        opened = true
+        touched.removeAll(keepingCapacity: true)
+      }
       let v32 = plan[e.index].vm
       let v = Int(v32)
       let target = Int(plan[e.index].host)
@@ -968,7 +1040,9 @@ final class Engine {
       if home >= 0 {
         lists.removeAll(home, v32)
         reallocate(home)
+        touched.append(Int32(home))
       }
+      touched.append(Int32(target))
       incoming.removeAll(target, v32)
       lists.removeAll(target, v32)
       migrating[v] = false
@@ -978,7 +1052,10 @@ final class Engine {
       }
       reallocate(target)
       let next = k + 1 < events.count ? events[k + 1].time : .infinity
-      if next > e.time { processHosts(e.time) }
+      if next > e.time {
+        if opened { refreshHosts(e.time, touched: &touched) } else { processHosts(e.time) }
+        opened = false
+      }
     }
   }
 }
