@@ -267,6 +267,21 @@ final class Engine {
   /// another host is its home (`strayListings`; what `refreshHosts` rules out).
   var checksListings = false
   var strayListings = 0
+  /// Frames with at least this many VM entries on the host lists run on two threads
+  /// (`processHostsInParallel`); `.max`: never. Tests set it.
+  var parallelThreshold = 2000
+  /// The second thread of the frames, started on first use.
+  var team: FrameTeam?
+  /// Frames run by `processHostsInParallel` (tests).
+  var parallelFrames = 0
+  /// Tests: record the VM entries of parallel frames serially, as if step 2 had found a stray
+  /// listing.
+  var serialVMEntries = false
+  /// Host and VM chunk sizes of the parallel steps (tests set them small).
+  var hostChunk = 256
+  var vmChunk = 4096
+  /// The parallel steps' buffers, made on first use.
+  var buffers: FrameBuffers?
   /// Whether the last full frame saw a VM request nothing while migrating (compat mode's removal
   /// skipped it; once its migration completes, the next frame may remove it).
   var zeroRequestWhileMigrating = false
@@ -304,6 +319,27 @@ final class Engine {
   let fitHosts: Slab<Int32>
   /// Best fit's index of the busy hosts by planned MIPS (BestFit.swift).
   let fit: FitIndex
+
+  /// Trace interpolation weights of a frame's time (they depend on the time only).
+  struct SampleWeights {
+    let samplesPerVM: Int
+    let exact: Bool
+    let k1: Int
+    let k2: Int
+    let span: Double
+    let offset: Double
+
+    init(t: Double, period: Double, samplesPerVM w: Int) {
+      samplesPerVM = w
+      exact = t.truncatingRemainder(dividingBy: period) == 0
+      let t1 = exact ? Int(t) / Int(period) : Int((t / period).rounded(.down))
+      let t2 = exact ? t1 : Int((t / period).rounded(.up))
+      k1 = Swift.min(t1, w - 1)
+      k2 = Swift.min(t2, w - 1)
+      span = Double(t2 - t1) * period
+      offset = t - Double(t1) * period
+    }
+  }
 
   struct HostEntry {
     var time: Double
@@ -422,6 +458,8 @@ final class Engine {
   }
 
   deinit {
+    team?.stop()
+    buffers?.deallocate()
     for s in [
       hostTotal, hostInverseTotal, hostPe, hostBw, hostPower, hostPowerSlope, tenths, vmMips, request,
       historyBuffer, historyTerms,
@@ -537,7 +575,13 @@ final class Engine {
   /// Recomputes a host's MIPS allocation from its VM list (time-shared with over-subscription:
   /// requests capped at the PE MIPS; a migrating-in VM gets 10 %, a migrating-out VM 90 %; if the
   /// requests exceed the capacity every VM is scaled and floored).
-  func reallocate(_ h: Int) {
+  @inline(__always) func reallocate(_ h: Int) {
+    reallocateHost(h)
+    updatePristine(h)
+  }
+
+  /// `reallocate` but for the pristine set: the host's own state only.
+  func reallocateHost(_ h: Int) {
     let capacity = hostTotal[h]
     let pe = hostPe[h]
     var avail = capacity
@@ -581,7 +625,6 @@ final class Engine {
       requestedSum[h] = requested
       plannedMips[h] = planned
       if !vms.isEmpty { quiet[h] = false }
-      updatePristine(h)
       return
     }
     for i in 0..<vms.count {
@@ -623,13 +666,16 @@ final class Engine {
     requestedSum[h] = requested
     plannedMips[h] = planned
     if !vms.isEmpty || anyIncoming { quiet[h] = false }
-    updatePristine(h)
   }
 
   /// Keeps the pristine set in step with the host's VM list, incoming list and utilisation.
   @inline(__always) func updatePristine(_ h: Int) {
+    updatePristine(h, pristine: lists.isEmpty(h) && incoming.isEmpty(h) && util[h] == 0)
+  }
+
+  /// Sets whether host `h` is pristine.
+  @inline(__always) func updatePristine(_ h: Int, pristine: Bool) {
     markFit(h)
-    let pristine = lists.isEmpty(h) && incoming.isEmpty(h) && util[h] == 0
     let position = Int(busyPosition[h])
     if pristine {
       guard position >= 0 else { return }
@@ -725,36 +771,12 @@ final class Engine {
       historyEpoch += 1
       historyEpochTime = t
     }
-    // The interpolation weights depend on t only: computed once per frame.
-    let period = workload.intervalSeconds
-    let w = workload.samplesPerVM
-    let exact = t.truncatingRemainder(dividingBy: period) == 0
-    let t1 = exact ? Int(t) / Int(period) : Int((t / period).rounded(.down))
-    let t2 = exact ? t1 : Int((t / period).rounded(.up))
-    let k1 = Swift.min(t1, w - 1)
-    let k2 = Swift.min(t2, w - 1)
-    let span = Double(t2 - t1) * period
-    let offset = t - Double(t1) * period
-    var zeroRequests = false
-    var zeroWhileMigrating = false
-    workload.samples.withUnsafeBufferPointer { samples in
-      for v in 0..<vmCount where !removed[v] {
-        let u1 = samples[v * w + k1]
-        let u: Double
-        if exact {
-          u = u1
-        } else {
-          let delta = (samples[v * w + k2] - u1) / span
-          u = u1 + delta * offset
-        }
-        frameUtilisation[v] = u
-        let r = u * vmMips[v]
-        request[v] = r
-        if r == 0 {
-          if migrating[v] { zeroWhileMigrating = true } else { zeroRequests = true }
-        }
-      }
+    let weights = SampleWeights(t: t, period: workload.intervalSeconds, samplesPerVM: workload.samplesPerVM)
+    if parallelThreshold < .max, listedCount() >= parallelThreshold {
+      processHostsInParallel(t, dt: dt, periodicHistory: periodicHistory, weights: weights)
+      return
     }
+    let (zeroRequests, zeroWhileMigrating) = computeRequests(0..<vmCount, weights)
     zeroRequestWhileMigrating = zeroWhileMigrating
     var frameEnergy = 0.0
     let nonPowerAware: Bool
@@ -778,16 +800,8 @@ final class Engine {
       let from = currentPower[h]
       let wasOn = !lists.isEmpty(h)
       updateHost(h, t)
-      if dt > 0 {
-        if nonPowerAware {
-          frameEnergy += hostPower[h * 11 + 10] * dt
-        } else if config.compat ? previous != 0 : wasOn {
-          // Compat: a host at 0 % draws nothing (CloudSim). Default: a host is off only when
-          // it holds no VM; an idle host with VMs draws its idle power.
-          // P(previous) and P(now): the host's power before and after `updateHost`.
-          let to = currentPower[h]
-          frameEnergy += (from + (to - from) / 2) * dt
-        }
+      if dt > 0, let e = energy(h, previous: previous, from: from, wasOn: wasOn, dt: dt, nonPowerAware) {
+        frameEnergy += e
       }
     }
     energyWs += frameEnergy
@@ -835,6 +849,63 @@ final class Engine {
     frames += 1
     refreshes += 1
     lastProcessTime = t
+  }
+
+  /// Each VM's utilisation and request at the frame's time, for the VMs of `range` (not
+  /// removed); returns whether one of them requests nothing while not migrating, and while
+  /// migrating.
+  func computeRequests(_ range: Range<Int>, _ weights: SampleWeights) -> (Bool, Bool) {
+    var zeroRequests = false
+    var zeroWhileMigrating = false
+    let w = weights.samplesPerVM
+    let k1 = weights.k1
+    let k2 = weights.k2
+    let exact = weights.exact
+    let span = weights.span
+    let offset = weights.offset
+    workload.samples.withUnsafeBufferPointer { samples in
+      for v in range where !removed[v] {
+        let u1 = samples[v * w + k1]
+        let u: Double
+        if exact {
+          u = u1
+        } else {
+          let delta = (samples[v * w + k2] - u1) / span
+          u = u1 + delta * offset
+        }
+        frameUtilisation[v] = u
+        let r = u * vmMips[v]
+        request[v] = r
+        if r == 0 {
+          if migrating[v] { zeroWhileMigrating = true } else { zeroRequests = true }
+        }
+      }
+    }
+    return (zeroRequests, zeroWhileMigrating)
+  }
+
+  /// VM entries on all host lists.
+  func listedCount() -> Int {
+    var n = 0
+    for h in 0..<hostCount { n += lists.count(h) }
+    return n
+  }
+
+  /// What a processed host adds to the frame's energy over `dt` > 0 (nil: nothing), from its
+  /// utilisation `previous` and power `from` before `updateHost` and whether it held VMs.
+  @inline(__always) func energy(
+    _ h: Int, previous: Double, from: Double, wasOn: Bool, dt: Double, _ nonPowerAware: Bool
+  ) -> Double? {
+    if nonPowerAware {
+      return hostPower[h * 11 + 10] * dt
+    } else if config.compat ? previous != 0 : wasOn {
+      // Compat: a host at 0 % draws nothing (CloudSim). Default: a host is off only when it
+      // holds no VM; an idle host with VMs draws its idle power.
+      // P(previous) and P(now): the host's power before and after `updateHost`.
+      let to = currentPower[h]
+      return (from + (to - from) / 2) * dt
+    }
+    return nil
   }
 
   /// Whether every VM listed outside a host's incoming list has that host as its home.
@@ -910,28 +981,40 @@ final class Engine {
   }
 
   @inline(__always) func recordHost(_ h: Int, _ e: HostEntry) {
+    var sums = EngineSums(engine: self)
+    recordHost(h, e, into: &sums)
+  }
+
+  @inline(__always) func recordHost<S: FrameSums>(_ h: Int, _ e: HostEntry, into sums: inout S) {
     if hostHasPend[h] {
       if hostPend[h].time == e.time {
         hostPend[h] = e
         return
       }
-      finalizeHost(h)
+      finalizeHost(h, into: &sums)
     }
     hostPend[h] = e
     hostHasPend[h] = true
   }
 
   func finalizeHost(_ h: Int) {
+    var sums = EngineSums(engine: self)
+    finalizeHost(h, into: &sums)
+  }
+
+  /// Closes host `h`'s pending entry, adding to the active time, SLA time and shutdowns through
+  /// `sums`.
+  @inline(__always) func finalizeHost<S: FrameSums>(_ h: Int, into sums: inout S) {
     let e = hostPend[h]
     if hostHasPrev[h] {
       let p = hostPrev[h]
       if p.active {
         let d = e.time - p.time
-        activeTime += d
-        if p.allocated < p.requested { slaTime += d }
+        sums.addActiveTime(d)
+        if p.allocated < p.requested { sums.addSLATime(d) }
       }
     }
-    if hostLastActive[h] && !e.active { shutdownTimes.append(e.time - hostLastOn[h]) }
+    if hostLastActive[h] && !e.active { sums.addShutdown(e.time - hostLastOn[h]) }
     if !hostLastActive[h] && e.active { hostLastOn[h] = e.time }
     hostLastActive[h] = e.active
     hostPrev[h] = e
@@ -940,18 +1023,29 @@ final class Engine {
   }
 
   @inline(__always) func recordVM(_ v: Int, _ e: VMEntry) {
+    var sums = EngineSums(engine: self)
+    recordVM(v, e, into: &sums)
+  }
+
+  @inline(__always) func recordVM<S: FrameSums>(_ v: Int, _ e: VMEntry, into sums: inout S) {
     if vmHasPend[v] {
       if vmPend[v].time == e.time {
         vmPend[v] = e
         return
       }
-      finalizeVM(v)
+      finalizeVM(v, into: &sums)
     }
     vmPend[v] = e
     vmHasPend[v] = true
   }
 
   @inline(__always) func finalizeVM(_ v: Int) {
+    var sums = EngineSums(engine: self)
+    finalizeVM(v, into: &sums)
+  }
+
+  /// Closes VM `v`'s pending entry, adding its violation through `sums`.
+  @inline(__always) func finalizeVM<S: FrameSums>(_ v: Int, into sums: inout S) {
     let e = vmPend[v]
     if vmHasPrev[v] {
       let p = vmPrev[v]
@@ -959,8 +1053,7 @@ final class Engine {
       vmTotalAllocated[v] += p.allocated * d
       vmTotalRequested[v] += p.requested * d
       if p.allocated < p.requested {
-        violationSum += (p.requested - p.allocated) / p.requested
-        violationCount += 1
+        sums.addViolation((p.requested - p.allocated) / p.requested)
         if p.migrating { vmUnderMigration[v] += (p.requested - p.allocated) * d }
       }
     }

@@ -11,6 +11,7 @@ import Testing
     var migrations: [String]
     var refreshes: Int
     var strayListings: Int
+    var parallelFrames: Int
   }
 
   static func run(
@@ -27,11 +28,12 @@ import Testing
     let engine = Engine(config: config, policy: DynamicPolicy.named(policy)!, workload: workload)
     engine.logMigrations = true
     engine.checksListings = true
+    engine.parallelThreshold = .max
     configure(engine)
     let result = engine.run()
     return Run(
       result: "\(result)", migrations: engine.migrationLog.map { "\($0.time) \($0.vm) \($0.from) \($0.to)" },
-      refreshes: engine.refreshes, strayListings: engine.strayListings)
+      refreshes: engine.refreshes, strayListings: engine.strayListings, parallelFrames: engine.parallelFrames)
   }
 
   /// Closing frames of completion times that refresh only the touched hosts, against full frames.
@@ -111,5 +113,48 @@ import Testing
         #expect(refreshed.result == full.result)
       }
     }
+  }
+
+  /// Frames on two threads (forced for every frame) against serial frames.
+  @Test(arguments: ["LrMmt", "ThrMmt", "IqrMmt", "MadMmt", "LrrMmt", "LrRs", "LrMc", "NonPowerAware", "Dvfs"])
+  func parallelFramesMatchSerialFrames(_ policy: String) throws {
+    var cases: [(DynamicWorkload, Int, Double, Int?)] = [
+      (SyntheticWorkload(vms: 600, days: 0.25, seed: 3).generate(), 60, 6, nil),
+      (Self.idleSpells(vms: 120, samples: 100, seed: 2), 30, 8, 16_000),
+    ]
+    if let day = try SharedData.workload() { cases.append((day.prefix(300), 200, 8, nil)) }
+    for (workload, hosts, hours, bandwidth) in cases {
+      for compat in [true, false] {
+        let serial = Self.run(
+          policy, compat: compat, workload: workload, hosts: hosts, hours: hours, bandwidth: bandwidth
+        ) { _ in }
+        for serialEntries in [false, true] {
+          let parallel = Self.run(
+            policy, compat: compat, workload: workload, hosts: hosts, hours: hours, bandwidth: bandwidth
+          ) {
+            $0.parallelThreshold = 0
+            // Several chunks even on small runs.
+            $0.hostChunk = 7
+            $0.vmChunk = 50
+            $0.serialVMEntries = serialEntries
+          }
+          #expect(serial.parallelFrames == 0)
+          #expect(parallel.parallelFrames > 50)
+          #expect(parallel.strayListings == 0)
+          #expect(parallel.migrations == serial.migrations)
+          #expect(parallel.result == serial.result)
+        }
+      }
+    }
+  }
+
+  @Test func teamRunsBothPartsOnce() {
+    let team = FrameTeam()
+    defer { team.stop() }
+    var counts = [Int](repeating: 0, count: 2 * 1000)
+    counts.withUnsafeMutableBufferPointer { c in
+      for job in 0..<1000 { team.run { part in c[2 * job + part] += 1 } }
+    }
+    #expect(counts.allSatisfy { $0 == 1 })
   }
 }
