@@ -9,6 +9,10 @@ struct FitSlot {
   var free: Double
   /// LR overload score (see `Engine.fitScore`), −∞ when the test cannot be skipped.
   var score: Double
+  /// `a·planned − current` with the slope a of the leaf's own piece (`FitIndex.leafSlope`): a
+  /// leaf's slots are kept in increasing key order, so a scan can stop at the first key whose
+  /// bound exceeds the best increase.
+  var key = 0.0
   var host: Int32
 }
 
@@ -64,6 +68,8 @@ final class FitIndex {
   /// `room[g]`. A full leaf moves to the end of the arena with twice the room; a rebuild packs
   /// the arena again.
   let start: Slab<Int>
+  /// Each leaf's key slope: a[k] of the piece k its lowest planned MIPS falls in.
+  let leafSlope: Slab<Double>
   let fill: Slab<Int32>
   let room: Slab<Int32>
   private(set) var slots: UnsafeMutablePointer<FitSlot>
@@ -74,9 +80,6 @@ final class FitIndex {
   let slotOf: Slab<Int32>
   let dirty: Slab<Bool>
   var dirtyList: [Int32] = []
-  /// Leaves changed by a flush, recomputed once each.
-  let leafDirty: Slab<Bool>
-  var dirtyLeaves: [Int32] = []
   /// Whether best fit uses the index: with few hosts, a scan of the busy hosts costs less than
   /// keeping the index in step (both give the same host; tests set either).
   var indexed: Bool
@@ -160,6 +163,15 @@ final class FitIndex {
     scoreWeights = Slab(repeating: 0, count: types * 10)
     limits = Slab(repeating: .infinity, count: types)
     start = Slab(repeating: 0, count: nodes)
+    var leafSlopes = [Double](repeating: 0, count: nodes)
+    for t in 0..<types {
+      let b = leafCounts[t]
+      for i in 0..<b {
+        let k = Swift.min(i * 10 / b, 10)
+        leafSlopes[bases[t] + b + i] = slopes[t * Self.pieces + k]
+      }
+    }
+    leafSlope = Slab(leafSlopes)
     fill = Slab(repeating: 0, count: nodes)
     room = Slab(repeating: 0, count: nodes)
     arenaCapacity = Swift.max(64, 2 * hostCount)
@@ -167,7 +179,6 @@ final class FitIndex {
     leaf = Slab(repeating: -1, count: hostCount)
     slotOf = Slab(repeating: -1, count: hostCount)
     dirty = Slab(repeating: false, count: hostCount)
-    leafDirty = Slab(repeating: false, count: nodes)
     heapValue = Slab(repeating: 0, count: 2 * nodes + hostCount + 8)
     heapCode = Slab(repeating: 0, count: 2 * nodes + hostCount + 8)
     excluded = Slab(repeating: false, count: part == 0 ? hostCount : 0)
@@ -195,11 +206,11 @@ final class FitIndex {
     }
     for s in [nodeType, count, fill, room, leaf, slotOf, heapCode] { s.deallocate() }
     start.deallocate()
+    leafSlope.deallocate()
     slots.deallocate()
     leaves.deallocate()
     nodeBase.deallocate()
     dirty.deallocate()
-    leafDirty.deallocate()
     excluded.deallocate()
   }
 
@@ -208,27 +219,36 @@ final class FitIndex {
     UnsafeMutableBufferPointer(start: slots + start[g], count: Int(fill[g]))
   }
 
-  /// Removes host `h` from its leaf (the leaf's last slot takes its place).
+  /// Removes host `h` from its leaf (the later slots move up one, keeping the key order).
   @inline(__always) func unlink(_ h: Int) {
     let g = Int(leaf[h])
-    let i = Int(slotOf[h])
     let last = start[g] + Int(fill[g]) - 1
-    if i != last {
-      slots[i] = slots[last]
+    var i = Int(slotOf[h])
+    while i < last {
+      slots[i] = slots[i + 1]
       slotOf[Int(slots[i].host)] = Int32(i)
+      i += 1
     }
     fill[g] -= 1
     leaf[h] = -1
     slotOf[h] = -1
   }
 
-  /// Appends `entry` (host `entry.host`) to leaf `g`.
+  /// Inserts `entry` (host `entry.host`) into leaf `g` in key order (after equal keys).
   @inline(__always) func link(_ entry: FitSlot, _ g: Int) {
     if fill[g] == room[g] { grow(g) }
-    let i = start[g] + Int(fill[g])
-    slots[i] = entry
+    var slot = entry
+    slot.key = leafSlope[g] * slot.planned - slot.current
+    let first = start[g]
+    var i = first + Int(fill[g])
+    while i > first && slots[i - 1].key > slot.key {
+      slots[i] = slots[i - 1]
+      slotOf[Int(slots[i].host)] = Int32(i)
+      i -= 1
+    }
+    slots[i] = slot
     fill[g] += 1
-    let h = Int(entry.host)
+    let h = Int(slot.host)
     leaf[h] = Int32(g)
     slotOf[h] = Int32(i)
   }
@@ -288,13 +308,27 @@ final class FitIndex {
     }
   }
 
-  /// The ancestors of leaf `g` recomputed.
-  func propagate(_ g: Int) {
-    let base = nodeBase[Int(nodeType[g])]
-    var l = (g - base) >> 1
-    while l >= 1 {
-      combine(base + l, base + 2 * l, base + 2 * l + 1)
-      l >>= 1
+  /// Leaf `g` and its ancestors widened to cover a host with planned MIPS p, current power c,
+  /// free MIPS `free` and LR score `score` (an added host: minima fall, maxima rise). A host that
+  /// leaves a leaf is not narrowed out: bounds that are too wide are still bounds, and the index
+  /// is rebuilt exactly at each round's first search.
+  func widen(_ g: Int, planned p: Double, current c: Double, free: Double, score: Double) {
+    let t = Int(nodeType[g])
+    let base = nodeBase[t]
+    let slopes = keySlope.base + t * Self.pieces
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: Self.pieces) { k in
+      for i in 0..<Self.pieces { k[i] = slopes[i] * p - c }
+      var n = g
+      while n >= base + 1 {
+        count[n] += 1
+        minP[n] = Swift.min(minP[n], p)
+        maxP[n] = Swift.max(maxP[n], p)
+        maxFree[n] = Swift.max(maxFree[n], free)
+        minScore[n] = Swift.min(minScore[n], score)
+        let m = minKey.base + n * Self.pieces
+        for i in 0..<Self.pieces { m[i] = Swift.min(m[i], k[i]) }
+        n = base + (n - base) / 2
+      }
     }
   }
 
@@ -476,38 +510,18 @@ extension Engine {
       return
     }
     guard !index.dirtyList.isEmpty else { return }
-    @inline(__always) func touch(_ g: Int) {
-      guard !index.leafDirty[g] else { return }
-      index.leafDirty[g] = true
-      index.dirtyLeaves.append(Int32(g))
-    }
     for h32 in index.dirtyList {
       let h = Int(h32)
       index.dirty[h] = false
-      let old = Int(index.leaf[h])
+      if index.leaf[h] >= 0 { index.unlink(h) }
       let new = fitLeaf(h, index)
-      if old >= 0 && old == new {
-        index.slots[Int(index.slotOf[h])] = fitSlot(h)
-        touch(old)
-        continue
-      }
-      if old >= 0 {
-        index.unlink(h)
-        touch(old)
-      }
       if new >= 0 {
-        index.link(fitSlot(h), new)
-        touch(new)
+        let slot = fitSlot(h)
+        index.link(slot, new)
+        index.widen(new, planned: slot.planned, current: slot.current, free: slot.free, score: slot.score)
       }
     }
     index.dirtyList.removeAll(keepingCapacity: true)
-    for g32 in index.dirtyLeaves {
-      let g = Int(g32)
-      index.leafDirty[g] = false
-      fitRecomputeLeaf(index, g)
-      index.propagate(g)
-    }
-    index.dirtyLeaves.removeAll(keepingCapacity: true)
   }
 
   /// Starts a round: the index is rebuilt at its first search and tracks changes until `fitEnd`.
@@ -668,6 +682,7 @@ extension Engine {
     let nodeTypes = index.nodeType.base
     let nodeBases = index.nodeBase.base
     let leafCounts = index.leaves.base
+    let pieces = FitIndex.pieces
     var depth = 0
     for t in 0..<index.types where index.searchUsable & (1 << t) != 0 {
       let g = nodeBases[t] + 1
@@ -688,7 +703,24 @@ extension Engine {
       if l >= leafCounts[t] {
         let limit = limits[t]
         let capacity = index.typeTotal[t]
-        for slot in index.run(g) where slot.score < limit && slot.free >= r {
+        // Every slot's approximate increase is at least its key + floor (the key form with the
+        // leaf's slope, corrected for each piece its hosts can reach at either end of its range
+        // of planned MIPS): the scan stops at the first key whose bound exceeds the best.
+        let pLo = index.minP[g]
+        let pHi = index.maxP[g]
+        let inv = index.typeInverse[t]
+        let kLo = Swift.min(Int((pLo + r) * inv * 10), 10)
+        let kHi = Swift.min(Int((pHi + r) * inv * 10), 10)
+        let a0 = index.leafSlope[g]
+        var floor = Double.infinity
+        for k in kLo...kHi {
+          let d = index.keySlope[t * pieces + k] - a0
+          floor = Swift.min(floor, fit.offsets[t * pieces + k] + Swift.min(d * pLo, d * pHi))
+        }
+        floor -= 1e-9
+        for slot in index.run(g) {
+          if slot.key + floor > bestIncrease { break }
+          guard slot.score < limit && slot.free >= r else { continue }
           let u = (slot.planned + r) / capacity
           guard u <= 1 else { continue }
           let e = typePower(index, t, u) - slot.current
@@ -706,12 +738,13 @@ extension Engine {
         // The smaller bound on top.
         let (first, firstBound, second, secondBound) =
           bl <= br ? (left, bl, right, br) : (right, br, left, bl)
-        if secondBound <= bestIncrease {
+        // (An infinite bound is never pushed: no host below can take the request.)
+        if secondBound < .infinity && secondBound <= bestIncrease {
           stackValue[depth] = secondBound
           stackNode[depth] = Int32(second)
           depth += 1
         }
-        if firstBound <= bestIncrease {
+        if firstBound < .infinity && firstBound <= bestIncrease {
           stackValue[depth] = firstBound
           stackNode[depth] = Int32(first)
           depth += 1
