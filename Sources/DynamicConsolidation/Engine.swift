@@ -268,12 +268,15 @@ final class Engine {
   var checksListings = false
   var strayListings = 0
   /// Frames with at least this many VM entries on the host lists run on two threads
-  /// (`processHostsInParallel`); `.max`: never. Tests set it.
+  /// (`processHostsInParallel`), and so do the overload scans of planning rounds
+  /// (`overloadedHostsInParallel`); `.max`: never. Tests set it.
   var parallelThreshold = 2000
-  /// The second thread of the frames, started on first use.
+  /// The second thread of the frames and overload scans, started on first use.
   var team: FrameTeam?
-  /// Frames run by `processHostsInParallel` (tests).
+  /// Frames run by `processHostsInParallel`, overload scans by `overloadedHostsInParallel`
+  /// (tests).
   var parallelFrames = 0
+  var parallelScans = 0
   /// Tests: record the VM entries of parallel frames serially, as if step 2 had found a stray
   /// listing.
   var serialVMEntries = false

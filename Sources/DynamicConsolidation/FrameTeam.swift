@@ -5,9 +5,9 @@ import Synchronization
   import Glibc
 #endif
 
-/// A second thread for the frames: `run(_:)` posts a job of two parts, runs part 0 itself, then
-/// waits for part 1 on the worker, or runs part 1 too if the worker has not taken it by then
-/// (asleep, or its core busy with another process).
+/// A second thread for the frames and overload scans: `run(_:)` posts a job of two parts, runs
+/// part 0 itself, then waits for part 1 on the worker, or runs part 1 too if the worker has not
+/// taken it by then (asleep, or its core busy with another process).
 ///
 /// A week-long run has about 14 000 frames of a few steps each, so a hand-over must cost far
 /// less than a dispatch to a thread pool: after a job the worker polls the job counter for a

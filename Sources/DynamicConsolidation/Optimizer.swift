@@ -8,13 +8,18 @@ extension Engine {
 
   /// The host's synthetic utilisation history (newest first) into `scratch`; returns its length
   /// after trimming trailing zeros (at least 1).
-  func hostHistory(_ h: Int, extra: Int) -> Int {
+  @inline(__always) func hostHistory(_ h: Int, extra: Int) -> Int {
+    hostHistory(h, extra: extra, into: scratch.base)
+  }
+
+  /// `hostHistory` into `out` (`historyLength` values).
+  func hostHistory(_ h: Int, extra: Int, into out: UnsafeMutablePointer<Double>) -> Int {
     let sum = validHostHistory(h)
-    for i in 0..<historyLength { scratch[i] = sum[i] }
-    if extra >= 0 { addHistory(extra, type: hostType[h]) }
+    for i in 0..<historyLength { out[i] = sum[i] }
+    if extra >= 0 { addHistory(extra, type: hostType[h], into: out) }
     var i = historyLength - 1
     while i >= 0 {
-      let x = scratch[i]
+      let x = out[i]
       i -= 1
       if x != 0 { break }
     }
@@ -48,7 +53,12 @@ extension Engine {
   /// cached sum, computing only the terms of `extra` they involve: a value beyond the cached
   /// sum's last non-zero one is `extra`'s term alone (0 + x = x), and the last non-zero one
   /// decides when its sum with `extra`'s term is non-zero.
-  func localRegressionOverloaded(_ h: Int, extra: Int) -> Bool {
+  @inline(__always) func localRegressionOverloaded(_ h: Int, extra: Int) -> Bool {
+    localRegressionOverloaded(h, extra: extra, scratch: scratch.base)
+  }
+
+  /// `localRegressionOverloaded` with `scratch` (`historyLength` values) for the history.
+  func localRegressionOverloaded(_ h: Int, extra: Int, scratch: UnsafeMutablePointer<Double>) -> Bool {
     let length = 10
     let sum = validHostHistory(h)
     let last = hostHistoryLast[h]
@@ -69,9 +79,9 @@ extension Engine {
       long = true
     } else if last >= length - 1 {
       // Only with negative terms: the general path.
-      let n = hostHistory(h, extra: extra)
+      let n = hostHistory(h, extra: extra, into: scratch)
       return overloadDecision(
-        h, requested: requested, history: scratch.base, length: n, maxRam: maxRam(h, extra: extra))
+        h, requested: requested, history: scratch, length: n, maxRam: maxRam(h, extra: extra))
     } else {
       var i = Swift.max(length - 1, last + 1)
       while i < count {
@@ -83,7 +93,7 @@ extension Engine {
       }
     }
     guard long else {
-      return overloadDecision(h, requested: requested, history: scratch.base, length: 1, maxRam: 0)
+      return overloadDecision(h, requested: requested, history: scratch, length: 1, maxRam: 0)
     }
     let ram = maxRam(h, extra: extra)
     if case .migration(let detection, _) = policy.kind, ordinaryRegression {
@@ -106,7 +116,7 @@ extension Engine {
     }
     for i in 0..<length { scratch[i] = value(i) }
     // The trimmed length is at least ten, all LR reads.
-    return overloadDecision(h, requested: requested, history: scratch.base, length: length, maxRam: ram)
+    return overloadDecision(h, requested: requested, history: scratch, length: length, maxRam: ram)
   }
 
   /// Whether the LR decision is CloudSim's ordinary least squares (LR; LRR in compat mode).
@@ -116,10 +126,6 @@ extension Engine {
     case .migration(.lrr, _): return config.compat
     default: return false
     }
-  }
-
-  @inline(__always) private func addHistory(_ v: Int, type: Int) {
-    addHistory(v, type: type, into: scratch.base)
   }
 
   /// Adds VM `v`'s history × its MIPS / the MIPS of host type `type` to `sum` (newest first).
@@ -172,20 +178,29 @@ extension Engine {
   }
 
   /// The policy's overload test on host `h`, with VM `extra` (≥ 0) tentatively added.
-  func isOverloaded(_ h: Int, extra: Int = -1) -> Bool {
+  @inline(__always) func isOverloaded(_ h: Int, extra: Int = -1) -> Bool {
+    isOverloaded(h, extra: extra, scratch: scratch.base, sortScratch: sortScratch.base)
+  }
+
+  /// `isOverloaded` with the given scratch buffers (`historyLength` values each). Besides them it
+  /// writes only host `h`'s caches (history sum, largest RAM), so tests of different hosts with
+  /// different buffers may run at the same time.
+  func isOverloaded(
+    _ h: Int, extra: Int, scratch: UnsafeMutablePointer<Double>, sortScratch: UnsafeMutablePointer<Double>
+  ) -> Bool {
     guard case .migration(let detection, _) = policy.kind else { return false }
     switch detection {
     case .thr:
       return overloadDecision(
-        h, requested: requestedUtilisation(h, extra: extra), history: scratch.base, length: 0, maxRam: 0)
+        h, requested: requestedUtilisation(h, extra: extra), history: scratch, length: 0, maxRam: 0)
     case .iqr, .mad:
-      let n = hostHistory(h, extra: extra)
-      let data = sortScratch.base
-      data.update(from: scratch.base, count: n)
+      let n = hostHistory(h, extra: extra, into: scratch)
+      let data = sortScratch
+      data.update(from: scratch, count: n)
       return overloadDecision(
         h, requested: requestedUtilisation(h, extra: extra), history: data, length: n, maxRam: 0)
     case .lr, .lrr:
-      return localRegressionOverloaded(h, extra: extra)
+      return localRegressionOverloaded(h, extra: extra, scratch: scratch)
     }
   }
 
@@ -441,7 +456,13 @@ extension Engine {
     defer { fitEnd() }
     var overloaded: [Int] = []
     let scanEmpty = emptyHostOverloaded
-    for h in 0..<hostCount where (scanEmpty || !lists.isEmpty(h)) && isOverloaded(h) { overloaded.append(h) }
+    if parallelThreshold < .max, listedCount() >= parallelThreshold {
+      overloaded = overloadedHostsInParallel(scanEmpty: scanEmpty)
+    } else {
+      for h in 0..<hostCount where (scanEmpty || !lists.isEmpty(h)) && isOverloaded(h) {
+        overloaded.append(h)
+      }
+    }
     // Save each host before the round first changes it.
     var saved = [[Int32]](repeating: [], count: hostCount)
     var savedVersion = [UInt64](repeating: 0, count: hostCount)

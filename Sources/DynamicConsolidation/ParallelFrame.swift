@@ -389,4 +389,35 @@ extension Engine {
       }
     }
   }
+
+  /// The overload scan at the start of `optimize` on two threads: hosts in chunks taken by
+  /// whichever thread comes first, each thread with its own scratch buffers, the answers in a
+  /// per-host flag, collected in host order. Besides its scratch, `isOverloaded` writes only the
+  /// tested host's caches (history sum, largest RAM) for every detector (THR reads the requested
+  /// sum; IQR and MAD sort their own copy of the history; LR and LRR regress on the stack), and
+  /// reads state no thread writes during the scan, so the hosts may be tested in any order and
+  /// on either thread, with the same answers and caches as the serial loop.
+  func overloadedHostsInParallel(scanEmpty: Bool) -> [Int] {
+    let buffers = frameBuffers()
+    let chunk = buffers.hostChunk
+    let flags = buffers.flags
+    buffers.next.store(0, ordering: .relaxed)
+    onTwoThreads { p in
+      let part = buffers.parts[p]
+      // The engine's own scratch on the caller's part, the part's on the worker's.
+      let scratch = p == 0 ? self.scratch.base : part.scratch.base
+      let sortScratch = p == 0 ? self.sortScratch.base : part.sortScratch.base
+      while let c = buffers.take(buffers.chunks) {
+        for h in (c * chunk)..<Swift.min((c + 1) * chunk, hostCount) {
+          flags[h] =
+            (scanEmpty || !lists.isEmpty(h))
+            && isOverloaded(h, extra: -1, scratch: scratch, sortScratch: sortScratch)
+        }
+      }
+    }
+    var overloaded: [Int] = []
+    for h in 0..<hostCount where flags[h] { overloaded.append(h) }
+    parallelScans += 1
+    return overloaded
+  }
 }

@@ -12,6 +12,7 @@ import Testing
     var refreshes: Int
     var strayListings: Int
     var parallelFrames: Int
+    var parallelScans: Int
   }
 
   static func run(
@@ -33,7 +34,8 @@ import Testing
     let result = engine.run()
     return Run(
       result: "\(result)", migrations: engine.migrationLog.map { "\($0.time) \($0.vm) \($0.from) \($0.to)" },
-      refreshes: engine.refreshes, strayListings: engine.strayListings, parallelFrames: engine.parallelFrames)
+      refreshes: engine.refreshes, strayListings: engine.strayListings, parallelFrames: engine.parallelFrames,
+      parallelScans: engine.parallelScans)
   }
 
   /// Closing frames of completion times that refresh only the touched hosts, against full frames.
@@ -115,7 +117,7 @@ import Testing
     }
   }
 
-  /// Frames on two threads (forced for every frame) against serial frames.
+  /// Frames and overload scans on two threads (forced for every one) against serial ones.
   @Test(arguments: ["LrMmt", "ThrMmt", "IqrMmt", "MadMmt", "LrrMmt", "LrRs", "LrMc", "NonPowerAware", "Dvfs"])
   func parallelFramesMatchSerialFrames(_ policy: String) throws {
     var cases: [(DynamicWorkload, Int, Double, Int?)] = [
@@ -123,6 +125,7 @@ import Testing
       (Self.idleSpells(vms: 120, samples: 100, seed: 2), 30, 8, 16_000),
     ]
     if let day = try SharedData.workload() { cases.append((day.prefix(300), 200, 8, nil)) }
+    let migrates = !["NonPowerAware", "Dvfs"].contains(policy)
     for (workload, hosts, hours, bandwidth) in cases {
       for compat in [true, false] {
         let serial = Self.run(
@@ -140,6 +143,8 @@ import Testing
           }
           #expect(serial.parallelFrames == 0)
           #expect(parallel.parallelFrames > 50)
+          #expect(!migrates || parallel.parallelScans > 10)
+          #expect(serial.parallelScans == 0)
           #expect(parallel.strayListings == 0)
           #expect(parallel.migrations == serial.migrations)
           #expect(parallel.result == serial.result)
