@@ -80,6 +80,9 @@ final class FitIndex {
   let slotOf: Slab<Int32>
   let dirty: Slab<Bool>
   var dirtyList: [Int32] = []
+  /// Leaves changed by a flush, recomputed once each.
+  let leafDirty: Slab<Bool>
+  var dirtyLeaves: [Int32] = []
   /// Whether best fit uses the index: with few hosts, a scan of the busy hosts costs less than
   /// keeping the index in step (both give the same host; tests set either).
   var indexed: Bool
@@ -179,6 +182,7 @@ final class FitIndex {
     leaf = Slab(repeating: -1, count: hostCount)
     slotOf = Slab(repeating: -1, count: hostCount)
     dirty = Slab(repeating: false, count: hostCount)
+    leafDirty = Slab(repeating: false, count: nodes)
     heapValue = Slab(repeating: 0, count: 2 * nodes + hostCount + 8)
     heapCode = Slab(repeating: 0, count: 2 * nodes + hostCount + 8)
     excluded = Slab(repeating: false, count: part == 0 ? hostCount : 0)
@@ -211,6 +215,7 @@ final class FitIndex {
     leaves.deallocate()
     nodeBase.deallocate()
     dirty.deallocate()
+    leafDirty.deallocate()
     excluded.deallocate()
   }
 
@@ -308,27 +313,13 @@ final class FitIndex {
     }
   }
 
-  /// Leaf `g` and its ancestors widened to cover a host with planned MIPS p, current power c,
-  /// free MIPS `free` and LR score `score` (an added host: minima fall, maxima rise). A host that
-  /// leaves a leaf is not narrowed out: bounds that are too wide are still bounds, and the index
-  /// is rebuilt exactly at each round's first search.
-  func widen(_ g: Int, planned p: Double, current c: Double, free: Double, score: Double) {
-    let t = Int(nodeType[g])
-    let base = nodeBase[t]
-    let slopes = keySlope.base + t * Self.pieces
-    withUnsafeTemporaryAllocation(of: Double.self, capacity: Self.pieces) { k in
-      for i in 0..<Self.pieces { k[i] = slopes[i] * p - c }
-      var n = g
-      while n >= base + 1 {
-        count[n] += 1
-        minP[n] = Swift.min(minP[n], p)
-        maxP[n] = Swift.max(maxP[n], p)
-        maxFree[n] = Swift.max(maxFree[n], free)
-        minScore[n] = Swift.min(minScore[n], score)
-        let m = minKey.base + n * Self.pieces
-        for i in 0..<Self.pieces { m[i] = Swift.min(m[i], k[i]) }
-        n = base + (n - base) / 2
-      }
+  /// The ancestors of leaf `g` recomputed.
+  func propagate(_ g: Int) {
+    let base = nodeBase[Int(nodeType[g])]
+    var l = (g - base) >> 1
+    while l >= 1 {
+      combine(base + l, base + 2 * l, base + 2 * l + 1)
+      l >>= 1
     }
   }
 
@@ -510,18 +501,33 @@ extension Engine {
       return
     }
     guard !index.dirtyList.isEmpty else { return }
+    @inline(__always) func touch(_ g: Int) {
+      guard !index.leafDirty[g] else { return }
+      index.leafDirty[g] = true
+      index.dirtyLeaves.append(Int32(g))
+    }
     for h32 in index.dirtyList {
       let h = Int(h32)
       index.dirty[h] = false
-      if index.leaf[h] >= 0 { index.unlink(h) }
+      let old = Int(index.leaf[h])
+      if old >= 0 {
+        index.unlink(h)
+        touch(old)
+      }
       let new = fitLeaf(h, index)
       if new >= 0 {
-        let slot = fitSlot(h)
-        index.link(slot, new)
-        index.widen(new, planned: slot.planned, current: slot.current, free: slot.free, score: slot.score)
+        index.link(fitSlot(h), new)
+        touch(new)
       }
     }
     index.dirtyList.removeAll(keepingCapacity: true)
+    for g32 in index.dirtyLeaves {
+      let g = Int(g32)
+      index.leafDirty[g] = false
+      fitRecomputeLeaf(index, g)
+      index.propagate(g)
+    }
+    index.dirtyLeaves.removeAll(keepingCapacity: true)
   }
 
   /// Starts a round: the index is rebuilt at its first search and tracks changes until `fitEnd`.
