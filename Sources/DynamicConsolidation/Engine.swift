@@ -1093,7 +1093,20 @@ final class Engine {
     return result()
   }
 
+  /// Starts the plan's migrations at time t. Each target and source is updated once, after
+  /// every VM of the plan is marked migrating and listed on its target, in the order the hosts
+  /// are first touched: CloudSim updates them after each migration, but all at the same time t,
+  /// so an update replaces the host's and its VMs' entries of the earlier ones (only the first
+  /// can close an earlier entry, and it closes the same entry in the same order) and the last
+  /// one, which sees the final lists and flags, decides the state.
   func startMigrations(_ plan: [(vm: Int32, host: Int32)], at t: Double) {
+    var touched = [Bool](repeating: false, count: hostCount)
+    var order: [Int] = []
+    @inline(__always) func touch(_ h: Int) {
+      guard !touched[h] else { return }
+      touched[h] = true
+      order.append(h)
+    }
     for (v32, target32) in plan {
       let v = Int(v32)
       let target = Int(target32)
@@ -1101,13 +1114,14 @@ final class Engine {
       if !incoming.contains(target, v32) {
         incoming.append(target, v32)
         appendToList(target, v32)
-        updateHost(target, t)
+        touch(target)
         let source = Int(vmHost[v])
-        if source >= 0 { updateHost(source, t) }
+        if source >= 0 { touch(source) }
         if logMigrations { migrationLog.append((t, v32, vmHost[v], target32)) }
       }
       migrations += 1
     }
+    for h in order { updateHost(h, t) }
   }
 
   func completeMigrations(_ plan: [(vm: Int32, host: Int32)], startedAt t: Double) {
