@@ -124,7 +124,7 @@ final class FitIndex {
     var nodes = 0
     for t in 0..<types {
       var b = 4
-      while b < perType[t] / 32 && b < 8192 { b *= 2 }
+      while b < perType[t] / 64 && b < 8192 { b *= 2 }
       leafCounts.append(b)
       bases.append(nodes)
       nodes += 2 * b
