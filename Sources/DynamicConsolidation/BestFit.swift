@@ -102,8 +102,6 @@ final class FitIndex {
   /// Whether best fit searches the two halves of the hosts on two threads (from 2 000 hosts on a
   /// machine with two cores or more; tests set it either way, the result is the same).
   var splits = false
-  /// The thread that searches the second half (started at the first split search).
-  var worker: PairedWorker?
   /// The search's request, usable host types (bit t) and result: the least (exact increase,
   /// host) found in this half, starting from the seed (the pristine hosts).
   var searchRequest = 0.0
@@ -199,7 +197,6 @@ final class FitIndex {
   }
 
   func deallocate() {
-    worker?.stop()
     partner?.deallocate()
     for s in [
       typeTotal, typeInverse, typePe, typePower, typePowerSlope, keySlope, keyBase, offsets, minP, maxP,
@@ -607,11 +604,8 @@ extension Engine {
       partner.searchUsable = usable
       partner.resultIncrease = bestIncrease
       partner.resultHost = best
-      if index.worker == nil {
-        let engine = UnsafeEngine(engine: self)
-        index.worker = PairedWorker { engine.engine.fitSearch(engine.engine.fit.partner!) }
-      }
-      index.worker!.run { fitSearch(index) }
+      // The engine's second thread (the frames' `FrameTeam`) searches the second half.
+      onTwoThreads { part in fitSearch(part == 0 ? index : partner) }
       let e = partner.resultIncrease
       let h = partner.resultHost
       best = index.resultHost
@@ -934,10 +928,4 @@ extension Engine {
     }
     return nil
   }
-}
-
-/// The engine handed to best fit's second thread (see `PairedWorker`): it only runs
-/// `fitSearch` on the second half while the engine's own thread searches the first.
-struct UnsafeEngine: @unchecked Sendable {
-  unowned(unsafe) let engine: Engine
 }

@@ -5,15 +5,16 @@ import Synchronization
   import Glibc
 #endif
 
-/// A second thread for the frames and overload scans: `run(_:)` posts a job of two parts, runs
+/// A second thread for the frames, overload scans and best fit's search of the second half of
+/// the hosts: `run(_:)` posts a job of two parts, runs
 /// part 0 itself, then waits for part 1 on the worker, or runs part 1 too if the worker has not
 /// taken it by then (asleep, or its core busy with another process).
 ///
 /// A week-long run has about 14 000 frames of a few steps each, so a hand-over must cost far
 /// less than a dispatch to a thread pool: after a job the worker polls the job counter for a
 /// while (tens of microseconds, yielding the core every 256 polls) and only then sleeps on a
-/// semaphore, so during a planning round (serial, or best fit's own `PairedWorker`) it leaves the
-/// core alone. The caller, once part 1
+/// semaphore, so between rounds (and during rounds without a split best fit) it leaves the core
+/// alone. The caller, once part 1
 /// has been taken, polls for its end and yields the processor after a while, in case the worker
 /// was preempted (a busy machine).
 ///
