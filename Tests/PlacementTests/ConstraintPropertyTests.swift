@@ -263,20 +263,67 @@ struct ConstraintPropertyTests {
     }
   }
 
-  /// Without constraints, filter-pack decides exactly as best-fit and filter-spread as worst-fit.
+  /// Without constraints, filter-pack decides as best-fit and filter-spread as worst-fit.
+  ///
+  /// Exactly so in real arithmetic, but not always in floating point: the scheduler's normalisation
+  /// (w − min) / (max − min) can merge two scores a few ulps apart that best-fit still tells apart
+  /// (seed `XEeTeL7eiHBybMYF8ch9ONcfz3kKdtcoETsGoemVeyA=`: 0.4166666666666667 against
+  /// 0.41666666666666663 on capacity 4 vCPU / 6 GiB, an exact tie in real numbers; the scheduler
+  /// takes the lower index, best-fit the other host). So each of the scheduler's decisions is
+  /// checked by replay: it takes a host whose score is within 1e-9 of the best, and opens a host
+  /// only when none has room. Where no decision met such a near-tie, the two outcomes are equal.
   @Test func unconstrainedPackAndSpreadMatchBestAndWorstFit() async {
     await propertyCheck(count: 300, input: instances) { instance in
-      for (filter, plain) in [(FilterScheduler.pack, BestFit()), (FilterScheduler.spread, WorstFit())]
-        as [(FilterScheduler, any PlacementPolicy)]
+      for (filter, plain, sign) in [
+        (FilterScheduler.pack, BestFit(), 1.0), (FilterScheduler.spread, WorstFit(), -1.0),
+      ]
+        as [(FilterScheduler, any PlacementPolicy, Double)]
       {
         let a = BatchPlacer.place(
           instance.requests, into: instance.cluster, maxHosts: instance.maxHosts, policy: filter)
         let b = BatchPlacer.place(
           instance.requests, into: instance.cluster, maxHosts: instance.maxHosts, policy: plain)
-        #expect(a.assignments == b.assignments, "\(filter.name) vs \(plain.name)")
-        #expect(a.hosts == b.hosts)
-        #expect(a.rejections.map(\.request) == b.rejections.map(\.request))
+        let nearTie = replayWithTolerance(a, of: instance, sign: sign, name: filter.name)
+        if !nearTie {
+          #expect(a.assignments == b.assignments, "\(filter.name) vs \(plain.name)")
+          #expect(a.hosts == b.hosts)
+          #expect(a.rejections.map(\.request) == b.rejections.map(\.request))
+        }
       }
     }
   }
+}
+
+/// Replays `outcome`'s decisions and checks that each took a host whose `sign` ×
+/// `normalisedRemaining(after:)` is within 1e-9 of the least among the hosts with room (a new
+/// host only when none had room). Returns whether some decision had two hosts with room whose
+/// scores differ but lie within 1e-9 of the least, where float rounding may decide.
+private func replayWithTolerance(
+  _ outcome: PlacementOutcome, of instance: Instance, sign: Double, name: String
+)
+  -> Bool
+{
+  var replay = instance.initial
+  var nearTie = false
+  for a in outcome.assignments {
+    let size = a.request.size
+    let scores = replay.filter { $0.canHost(size) }.map { sign * $0.normalisedRemaining(after: size) }
+    if let least = scores.min() {
+      let close = Set(scores.filter { $0 <= least + 1e-9 })
+      if close.count > 1 { nearTie = true }
+      guard let chosen = replay.first(where: { $0.index == a.hostIndex }) else {
+        Issue.record("\(name): \(a.request.id) went to a new host while one had room")
+        return true
+      }
+      #expect(sign * chosen.normalisedRemaining(after: size) <= least + 1e-9, "\(name): \(a.request.id)")
+    } else {
+      #expect(a.hostIndex == replay.count, "\(name): \(a.request.id) not on a new host")
+      replay.append(HostState(index: replay.count, capacity: instance.capacity))
+    }
+    guard let p = replay.firstIndex(where: { $0.index == a.hostIndex }) else { return true }
+    replay[p].allocated += size
+    replay[p].vmCount += 1
+  }
+  #expect(replay == outcome.hosts, "\(name): host states differ from the replay")
+  return nearTie
 }
