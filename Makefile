@@ -15,7 +15,7 @@ build: deps
 	$(SWIFT) build
 
 release: deps
-	$(SWIFT) build -c release --product yunhe
+	$(SWIFT) build -c release --static-swift-stdlib --product yunhe
 
 # Runs the bundled default scenario (Jiujiang) and writes reports/jiujiang/<run-id>/.
 run: release
