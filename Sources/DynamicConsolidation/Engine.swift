@@ -525,15 +525,22 @@ final class Engine {
 
   /// SPECpower interpolation (CloudSim's `PowerModelSpecPower.getPower`).
   @inline(__always) func power(_ h: Int, _ u: Double) -> Double {
-    let base = h * 11
     let scaled = u * 10
-    // u ∈ [0, 1]: truncation is floor. CloudSim tests `u % 0.1 == 0`; fmod is only needed when
-    // u is next to a table point.
+    // u ∈ [0, 1]: truncation is floor. CloudSim tests `u % 0.1 == 0`, which can only hold next
+    // to a table point: that test is out of line, so callers' loops keep their registers.
     let lower = Int(scaled)
     let fraction = scaled - Double(lower)
-    if (fraction < 1e-6 || fraction > 1 - 1e-6) && isMultipleOfTenth(u) {
-      return hostPower[base + Int(scaled)]
-    }
+    if _slowPath(fraction < 1e-6 || fraction > 1 - 1e-6) { return powerNearPoint(h, u) }
+    return hostPower[h * 11 + lower] + hostPowerSlope[h * 11 + lower] * (u - tenths[lower]) * 100
+  }
+
+  /// `power` for u within 10⁻⁷ of a tenth.
+  @inline(never) func powerNearPoint(_ h: Int, _ u: Double) -> Double {
+    let base = h * 11
+    let scaled = u * 10
+    let lower = Int(scaled)
+    let fraction = scaled - Double(lower)
+    if isMultipleOfTenth(u) { return hostPower[base + Int(scaled)] }
     let p1 = hostPower[base + lower]
     // On a table point the slope is zero and CloudSim's formula gives p1 (+ a zero).
     guard fraction > 0 else { return p1 }
