@@ -82,6 +82,9 @@ final class FitIndex {
   var dirtyList: [Int32] = []
   /// Leaves changed by a flush, recomputed once each.
   let leafDirty: Slab<Bool>
+  /// Whether a flush must recompute the leaf's aggregates (a removed slot held one of them),
+  /// rather than keep the ones it updated slot by slot.
+  let leafStale: Slab<Bool>
   var dirtyLeaves: [Int32] = []
   /// Whether best fit uses the index: with few hosts, a scan of the busy hosts costs less than
   /// keeping the index in step (both give the same host; tests set either).
@@ -116,7 +119,7 @@ final class FitIndex {
     indexed = hostCount >= 1000
     var perType = [Int](repeating: 0, count: types)
     // Leaves are sized for half the hosts of each type (a half's share when split).
-    for (h, t) in hostTypeOfHost.enumerated() where (h >> 1) & 1 == 0 { perType[t] += 1 }
+    for (h, t) in hostTypeOfHost.enumerated() where Self.part(of: h) == part { perType[t] += 1 }
     var leafCounts: [Int] = []
     var bases: [Int] = []
     var nodes = 0
@@ -181,6 +184,7 @@ final class FitIndex {
     slotOf = Slab(repeating: -1, count: hostCount)
     dirty = Slab(repeating: false, count: hostCount)
     leafDirty = Slab(repeating: false, count: nodes)
+    leafStale = Slab(repeating: false, count: nodes)
     heapValue = Slab(repeating: 0, count: 2 * nodes + hostCount + 8)
     heapCode = Slab(repeating: 0, count: 2 * nodes + hostCount + 8)
     excluded = Slab(repeating: false, count: part == 0 ? hostCount : 0)
@@ -190,9 +194,13 @@ final class FitIndex {
     }
   }
 
+  /// The half (0 or 1) that indexes host `h` when the hosts are split: bit 1 of its id, so that
+  /// both halves hold both types of the alternating G4/G5 hosts.
+  @inline(__always) static func part(of h: Int) -> Int { (h >> 1) & 1 }
+
   /// The half that indexes host `h`.
   @inline(__always) func half(_ h: Int) -> FitIndex {
-    if let partner, splits, (h >> 1) & 1 == 1 { return partner }
+    if let partner, splits, Self.part(of: h) == 1 { return partner }
     return self
   }
 
@@ -213,6 +221,7 @@ final class FitIndex {
     nodeBase.deallocate()
     dirty.deallocate()
     leafDirty.deallocate()
+    leafStale.deallocate()
     excluded.deallocate()
   }
 
@@ -424,7 +433,11 @@ extension Engine {
     let pieces = FitIndex.pieces
     let keys = index.minKey.base + g * pieces
     let slopes = index.keySlope.base + t * pieces
-    for i in 0..<pieces { keys[i] = .infinity }
+    // The eleven keys in the lanes of one vector (the last five lanes unused): a slot's keys
+    // are a multiply, a subtraction and a minimum per pair of lanes, with no stores.
+    var a = SIMD16<Double>(repeating: 0)
+    for i in 0..<pieces { a[i] = slopes[i] }
+    var least = SIMD16<Double>(repeating: .infinity)
     var n: Int32 = 0
     var lo = Double.infinity
     var hi = -Double.infinity
@@ -438,8 +451,10 @@ extension Engine {
       lo = Swift.min(lo, p)
       hi = Swift.max(hi, p)
       free = Swift.max(free, slot.free)
-      for i in 0..<pieces { keys[i] = Swift.min(keys[i], slopes[i] * p - c) }
+      let x = a * p - SIMD16(repeating: c)
+      least.replace(with: x, where: x .< least)
     }
+    for i in 0..<pieces { keys[i] = least[i] }
     index.count[g] = n
     index.minP[g] = lo
     index.maxP[g] = hi
@@ -468,7 +483,7 @@ extension Engine {
     let mine = fit.splits ? (index === fit ? 0 : 1) : -1
     for b in busy {
       let h = Int(b)
-      guard mine < 0 || (h >> 1) & 1 == mine else { continue }
+      guard mine < 0 || FitIndex.part(of: h) == mine else { continue }
       let g = fitLeaf(h, index)
       if g >= 0 { counts[g] += 1 }
       index.leaf[h] = Int32(g)
@@ -476,7 +491,7 @@ extension Engine {
     index.reset { Int(counts[$0]) }
     for b in busy {
       let h = Int(b)
-      guard mine < 0 || (h >> 1) & 1 == mine else { continue }
+      guard mine < 0 || FitIndex.part(of: h) == mine else { continue }
       let g = Int(index.leaf[h])
       if g >= 0 { index.link(fitSlot(h), g) }
     }
@@ -503,28 +518,69 @@ extension Engine {
       index.leafDirty[g] = true
       index.dirtyLeaves.append(Int32(g))
     }
+    // A leaf's aggregates are kept exact slot by slot: an inserted slot folds into them, a
+    // removed one changes them only if it held one of them (an equal value), and then the
+    // leaf is recomputed once after the last change.
+    let pieces = FitIndex.pieces
     for h32 in index.dirtyList {
       let h = Int(h32)
       index.dirty[h] = false
       let old = Int(index.leaf[h])
       if old >= 0 {
+        let removed = index.slots[Int(index.slotOf[h])]
         index.unlink(h)
         touch(old)
+        if !index.leafStale[old] {
+          index.count[old] -= 1
+          if index.count[old] == 0 || fitHoldsAggregate(index, old, removed) { index.leafStale[old] = true }
+        }
       }
       let new = fitLeaf(h, index)
       if new >= 0 {
-        index.link(fitSlot(h), new)
+        let slot = fitSlot(h)
+        index.link(slot, new)
         touch(new)
+        if !index.leafStale[new] {
+          let t = Int(index.nodeType[new])
+          index.count[new] += 1
+          index.minP[new] = Swift.min(index.minP[new], slot.planned)
+          index.maxP[new] = Swift.max(index.maxP[new], slot.planned)
+          index.maxFree[new] = Swift.max(index.maxFree[new], slot.free)
+          index.minScore[new] = Swift.min(index.minScore[new], slot.score)
+          let keys = index.minKey.base + new * pieces
+          let slopes = index.keySlope.base + t * pieces
+          for k in 0..<pieces { keys[k] = Swift.min(keys[k], slopes[k] * slot.planned - slot.current) }
+        }
       }
     }
     index.dirtyList.removeAll(keepingCapacity: true)
     for g32 in index.dirtyLeaves {
       let g = Int(g32)
       index.leafDirty[g] = false
-      fitRecomputeLeaf(index, g)
+      if index.leafStale[g] {
+        index.leafStale[g] = false
+        fitRecomputeLeaf(index, g)
+      }
       index.propagate(g)
     }
     index.dirtyLeaves.removeAll(keepingCapacity: true)
+  }
+
+  /// Whether `slot`, just removed from leaf g, held one of the leaf's aggregates (its value
+  /// equals the leaf's least or greatest), so that they must be recomputed.
+  @inline(__always) func fitHoldsAggregate(_ index: FitIndex, _ g: Int, _ slot: FitSlot) -> Bool {
+    if slot.planned == index.minP[g] || slot.planned == index.maxP[g] || slot.free == index.maxFree[g]
+      || slot.score == index.minScore[g]
+    {
+      return true
+    }
+    let pieces = FitIndex.pieces
+    let t = Int(index.nodeType[g])
+    let keys = index.minKey.base + g * pieces
+    let slopes = index.keySlope.base + t * pieces
+    var holds = false
+    for k in 0..<pieces where slopes[k] * slot.planned - slot.current == keys[k] { holds = true }
+    return holds
   }
 
   /// Starts a round: the index is rebuilt at its first search and tracks changes until `fitEnd`.
@@ -605,7 +661,8 @@ extension Engine {
       partner.resultIncrease = bestIncrease
       partner.resultHost = best
       // The engine's second thread (the frames' `FrameTeam`) searches the second half.
-      onTwoThreads { part in fitSearch(part == 0 ? index : partner) }
+      if team == nil { team = FrameTeam() }
+      team.unsafelyUnwrapped.search(self, index, partner)
       let e = partner.resultIncrease
       let h = partner.resultHost
       best = index.resultHost
@@ -637,11 +694,21 @@ extension Engine {
 
   /// `power(h, u)` from host type t's table (the same values, so the same result).
   @inline(__always) func typePower(_ index: FitIndex, _ t: Int, _ u: Double) -> Double {
+    let scaled = u * 10
+    let lower = Int(scaled)
+    let fraction = scaled - Double(lower)
+    // Next to a table point (rare): out of line, so the search's loops keep their registers.
+    if _slowPath(fraction < 1e-6 || fraction > 1 - 1e-6) { return typePowerNearPoint(index, t, u) }
+    return index.typePower[t * 11 + lower] + index.typePowerSlope[t * 11 + lower] * (u - tenths[lower]) * 100
+  }
+
+  /// `typePower` for u within 10⁻⁷ of a tenth.
+  @inline(never) func typePowerNearPoint(_ index: FitIndex, _ t: Int, _ u: Double) -> Double {
     let table = index.typePower.base + t * 11
     let scaled = u * 10
     let lower = Int(scaled)
     let fraction = scaled - Double(lower)
-    if (fraction < 1e-6 || fraction > 1 - 1e-6) && isMultipleOfTenth(u) { return table[Int(scaled)] }
+    if isMultipleOfTenth(u) { return table[Int(scaled)] }
     let p1 = table[lower]
     guard fraction > 0 else { return p1 }
     return p1 + index.typePowerSlope[t * 11 + lower] * (u - tenths[lower]) * 100
@@ -718,17 +785,26 @@ extension Engine {
           floor = Swift.min(floor, fit.offsets[t * pieces + k] + Swift.min(d * pLo, d * pHi))
         }
         floor -= 1e-9
+        // `typePower` inlined with its tables in locals (the loop then holds no field loads).
+        let table = index.typePower.base + t * 11
+        let slopes = index.typePowerSlope.base + t * 11
+        let tenth = tenths.base
         for slot in index.run(g) {
           if slot.key + floor > bestIncrease { break }
           guard slot.score < limit && slot.free >= r else { continue }
           let u = (slot.planned + r) / capacity
           guard u <= 1 else { continue }
-          let e = typePower(index, t, u) - slot.current
+          let scaled = u * 10
+          let lower = Int(scaled)
+          let fraction = scaled - Double(lower)
+          let power =
+            _slowPath(fraction < 1e-6 || fraction > 1 - 1e-6)
+            ? typePowerNearPoint(index, t, u) : table[lower] + slopes[lower] * (u - tenth[lower]) * 100
+          let e = power - slot.current
           let h = Int(slot.host)
-          if e < bestIncrease || (e == bestIncrease && h < best) {
-            bestIncrease = e
-            best = h
-          }
+          let better = e < bestIncrease || (e == bestIncrease && h < best)
+          bestIncrease = better ? e : bestIncrease
+          best = better ? h : best
         }
       } else {
         let left = base + 2 * l

@@ -28,6 +28,11 @@ import Synchronization
 final class FrameTeam: @unchecked Sendable {
   /// The posted job's body (called with part 1), valid between posting and the end of `run`.
   private var job: ((Int) -> Void)?
+  /// A posted best-fit search (`search`): the engine and the half its part 1 searches, held
+  /// without reference counting (the caller keeps both alive until the search returns), so a
+  /// hand-over costs no closure context and no retain or release on either thread.
+  private var searchEngine: Unmanaged<Engine>?
+  private var searchHalf: Unmanaged<FitIndex>?
   /// Jobs posted; the worker runs job n when it sees n posted and takes it.
   private let posted = Atomic<Int>(0)
   /// Jobs taken, by the worker or the caller.
@@ -68,7 +73,11 @@ final class FrameTeam: @unchecked Sendable {
       seen += 1
       if taken.compareExchange(expected: seen - 1, desired: seen, ordering: .acquiringAndReleasing).exchanged
       {
-        job!(1)
+        if let engine = searchEngine, let half = searchHalf {
+          engine._withUnsafeGuaranteedRef { e in half._withUnsafeGuaranteedRef { e.fitSearch($0) } }
+        } else {
+          job!(1)
+        }
         finished.store(seen, ordering: .releasing)
       }
     }
@@ -79,27 +88,54 @@ final class FrameTeam: @unchecked Sendable {
   func run(_ body: (Int) -> Void) {
     withoutActuallyEscaping(body) { body in
       job = body
-      let n = posted.load(ordering: .relaxed) + 1
-      posted.store(n, ordering: .sequentiallyConsistent)
-      // One signal per sleep: the first post that finds the worker asleep wakes it.
-      if sleeping.load(ordering: .sequentiallyConsistent)
-        && sleeping.exchange(false, ordering: .sequentiallyConsistent)
-      {
-        wake.signal()
-      }
+      let n = post()
       body(0)
       if taken.compareExchange(expected: n - 1, desired: n, ordering: .acquiringAndReleasing).exchanged {
         body(1)
       } else {
-        var polls = 0
-        while finished.load(ordering: .acquiring) != n {
-          polls += 1
-          if polls >= 1 << 14 { sched_yield() }
-        }
-        workerRuns += 1
+        awaitWorker(n)
       }
       job = nil
     }
+  }
+
+  /// `run` for best fit's two halves: `engine.fitSearch(first)` here and
+  /// `engine.fitSearch(second)` on the worker (or here, if the worker has not taken it).
+  func search(_ engine: Engine, _ first: FitIndex, _ second: FitIndex) {
+    searchEngine = Unmanaged.passUnretained(engine)
+    searchHalf = Unmanaged.passUnretained(second)
+    let n = post()
+    engine.fitSearch(first)
+    if taken.compareExchange(expected: n - 1, desired: n, ordering: .acquiringAndReleasing).exchanged {
+      engine.fitSearch(second)
+    } else {
+      awaitWorker(n)
+    }
+    searchEngine = nil
+    searchHalf = nil
+  }
+
+  /// Posts job n (returned) and wakes the worker if it sleeps.
+  @inline(__always) private func post() -> Int {
+    let n = posted.load(ordering: .relaxed) + 1
+    posted.store(n, ordering: .sequentiallyConsistent)
+    // One signal per sleep: the first post that finds the worker asleep wakes it.
+    if sleeping.load(ordering: .sequentiallyConsistent)
+      && sleeping.exchange(false, ordering: .sequentiallyConsistent)
+    {
+      wake.signal()
+    }
+    return n
+  }
+
+  /// Waits for the worker to finish job n, which it has taken.
+  @inline(__always) private func awaitWorker(_ n: Int) {
+    var polls = 0
+    while finished.load(ordering: .acquiring) != n {
+      polls += 1
+      if polls >= 1 << 14 { sched_yield() }
+    }
+    workerRuns += 1
   }
 
   /// Stops the thread (after the job in progress, if any). The team must not be used after.
