@@ -1154,9 +1154,10 @@ final class Engine {
       let v = Int(v32)
       let target = Int(plan[e.index].host)
       let home = Int(vmHost[v])
+      // The hosts are reallocated once, after the last completion at this time: by
+      // `refreshHosts` (every touched host) or by a full frame (every host).
       if home >= 0 {
         lists.removeAll(home, v32)
-        reallocate(home)
         touched.append(Int32(home))
       }
       touched.append(Int32(target))
@@ -1167,7 +1168,6 @@ final class Engine {
         lists.append(target, v32)
         vmHost[v] = Int32(target)
       }
-      reallocate(target)
       let next = k + 1 < events.count ? events[k + 1].time : .infinity
       if next > e.time {
         if opened { refreshHosts(e.time, touched: &touched) } else { processHosts(e.time) }
