@@ -8,7 +8,8 @@ import Synchronization
 /// A second thread for the frames, overload scans and best fit's search of the second half of
 /// the hosts: `run(_:)` posts a job of two parts, runs
 /// part 0 itself, then waits for part 1 on the worker, or runs part 1 too if the worker has not
-/// taken it by then (asleep, or its core busy with another process).
+/// taken it by then (asleep, or its core busy with another process). `search(_:_:_:)` does the
+/// same for best fit's two halves without a closure (a run posts millions of them).
 ///
 /// A week-long run has about 14 000 frames of a few steps each, so a hand-over must cost far
 /// less than a dispatch to a thread pool: after a job the worker polls the job counter for a
@@ -20,7 +21,7 @@ import Synchronization
 /// been taken, polls for its end and yields the processor after 16 384 polls, in case the worker
 /// was preempted (a busy machine).
 ///
-/// Ordering: the caller writes `job` and posts with a sequentially consistent store; the worker
+/// Ordering: the caller writes `job` (or the search's engine and half) and posts with a sequentially consistent store; the worker
 /// reads `job` only after an acquiring load of the post and a successful take (the caller takes
 /// the job with the same compare-exchange, so each part 1 runs once), and it publishes its end
 /// with a releasing store that the caller acquires before returning. So the parts' writes are
