@@ -510,15 +510,14 @@ final class Engine {
   /// the interval, linear in between).
   @inline(__always) func utilisation(_ v: Int, _ t: Double) -> Double {
     let w = workload.samplesPerVM
-    let base = v * w
     let period = workload.intervalSeconds
     if t.truncatingRemainder(dividingBy: period) == 0 {
-      return workload.samples[base + Swift.min(Int(t) / Int(period), w - 1)]
+      return workload.sample(v, Swift.min(Int(t) / Int(period), w - 1))
     }
     let t1 = Int((t / period).rounded(.down))
     let t2 = Int((t / period).rounded(.up))
-    let u1 = workload.samples[base + Swift.min(t1, w - 1)]
-    let u2 = workload.samples[base + Swift.min(t2, w - 1)]
+    let u1 = workload.sample(v, Swift.min(t1, w - 1))
+    let u2 = workload.sample(v, Swift.min(t2, w - 1))
     let delta = (u2 - u1) / (Double(t2 - t1) * period)
     return u1 + delta * (t - Double(t1) * period)
   }
@@ -865,22 +864,21 @@ final class Engine {
   /// removed); returns whether one of them requests nothing while not migrating, and while
   /// migrating.
   func computeRequests(_ range: Range<Int>, _ weights: SampleWeights) -> (Bool, Bool) {
-    var zeroRequests = false
-    var zeroWhileMigrating = false
-    let w = weights.samplesPerVM
-    let k1 = weights.k1
-    let k2 = weights.k2
     let exact = weights.exact
     let span = weights.span
     let offset = weights.offset
-    workload.samples.withUnsafeBufferPointer { samples in
+    // One loop per sample storage (whole-percent bytes or doubles), each specialised: the frame's
+    // rows k1 and k2 come as plain pointers, so the loop has no dispatch and no reference counting.
+    func requests<Rows: FrameSampleRows>(_ rows: Rows) -> (Bool, Bool) {
+      var zeroRequests = false
+      var zeroWhileMigrating = false
       for v in range where !removed[v] {
-        let u1 = samples[v * w + k1]
+        let u1 = rows.first(v)
         let u: Double
         if exact {
           u = u1
         } else {
-          let delta = (samples[v * w + k2] - u1) / span
+          let delta = (rows.second(v) - u1) / span
           u = u1 + delta * offset
         }
         frameUtilisation[v] = u
@@ -890,8 +888,14 @@ final class Engine {
           if migrating[v] { zeroWhileMigrating = true } else { zeroRequests = true }
         }
       }
+      return (zeroRequests, zeroWhileMigrating)
     }
-    return (zeroRequests, zeroWhileMigrating)
+    return workload.withFrameRows(k1: weights.k1, k2: weights.k2) { rows in
+      switch rows {
+      case .percents(let bytes): return requests(bytes)
+      case .fractions(let doubles): return requests(doubles)
+      }
+    }
   }
 
   /// VM entries on all host lists.

@@ -53,51 +53,75 @@ public struct DynamicVMType: Sendable, Hashable {
   ]
 }
 
-/// CPU utilisation traces, one row of `samplesPerVM` values per VM (struct of arrays: one flat
-/// buffer). Row `i` holds `data[0...287]` of trace `i` and, as CloudSim does, a copy of the last
-/// sample at index 288.
+/// CPU utilisation traces, `samplesPerVM` samples per VM. Sample `k` of VM `i` is `data[k]` of
+/// trace `i` for k ≤ 287 and, as CloudSim does, a copy of the last sample at index 288.
+///
+/// Storage is picked automatically: when every sample is a whole percent p / 100 (0 ≤ p ≤ 100,
+/// bit for bit `Double(p) / 100`, as PlanetLab files and the synthetic generator give), one byte
+/// a sample, time-major, so a frame reads one row of bytes sequentially (the 100 k-VM, 7-day
+/// run holds 0.2 GB instead of 1.6 GB); otherwise the doubles, VM-major. Both read back
+/// bit-identically.
 public struct DynamicWorkload: Sendable {
-  /// Trace names (file names), in VM order.
+  /// Trace names (file names), in VM order; their count is the VM count of the samples.
   public var names: [String]
-  /// Samples per VM row (289 for PlanetLab days).
-  public var samplesPerVM: Int
-  /// Utilisation fractions, row-major.
-  public var samples: [Double]
+  /// Samples per VM (289 for PlanetLab days).
+  public private(set) var samplesPerVM: Int
+  /// The samples, as whole-percent bytes or doubles (see `WorkloadSamples`).
+  private(set) var storage: WorkloadSamples
   /// Sample period, seconds.
   public var intervalSeconds: Double
 
   /// Number of VMs.
   public var count: Int { names.count }
 
+  /// Utilisation fractions, VM-major (`samples[i * samplesPerVM + k]`). Materialised from the
+  /// storage on each read (`count × samplesPerVM` doubles): for tests and small workloads, not for
+  /// loops. Setting it keeps `samplesPerVM` and picks the storage again.
+  public var samples: [Double] {
+    get { storage.vmMajor(width: samplesPerVM) }
+    set { storage = WorkloadSamples(vmMajor: newValue, width: samplesPerVM) }
+  }
+
+  /// Creates a workload from VM-major samples, `samplesPerVM` per VM (no padding added).
+  public init(names: [String], samplesPerVM: Int, samples: [Double], intervalSeconds: Double = 300) {
+    self.init(
+      names: names, samplesPerVM: samplesPerVM,
+      storage: WorkloadSamples(vmMajor: samples, width: samplesPerVM), intervalSeconds: intervalSeconds)
+  }
+
+  init(names: [String], samplesPerVM: Int, storage: WorkloadSamples, intervalSeconds: Double) {
+    self.names = names
+    self.samplesPerVM = samplesPerVM
+    self.storage = storage
+    self.intervalSeconds = intervalSeconds
+  }
+
   /// Creates a workload from rows of samples (each row is padded with its last sample).
   public init(names: [String], rows: [[Double]], intervalSeconds: Double = 300) {
     let width = (rows.map(\.count).max() ?? 0) + 1
-    self.names = names
-    self.samplesPerVM = width
-    self.intervalSeconds = intervalSeconds
     var flat = [Double](repeating: 0, count: width * rows.count)
     for (i, row) in rows.enumerated() {
       for (k, x) in row.enumerated() { flat[i * width + k] = x }
       let last = row.last ?? 0
       for k in row.count..<width { flat[i * width + k] = last }
     }
-    self.samples = flat
+    self.init(names: names, samplesPerVM: width, samples: flat, intervalSeconds: intervalSeconds)
   }
 
-  /// The first `n` VMs.
+  /// The first `n` VMs, in the same storage.
   public func prefix(_ n: Int) -> DynamicWorkload {
     var w = self
     let m = Swift.min(n, count)
     w.names = Array(names.prefix(m))
-    w.samples = Array(samples.prefix(m * samplesPerVM))
+    w.storage = storage.prefix(m, width: samplesPerVM)
     return w
   }
 
   /// Reads a PlanetLab date folder: files in byte-wise name order (as Workload's importer and
-  /// `LC_ALL=C ls`), one CPU percentage per line, divided by 100. This is a direct reader for
-  /// speed (the importer's general machinery costs ~0.4 s per day): POSIX reads into a reused
-  /// buffer, two threads, each file parsed in place; `viaImporter` uses Workload's PlanetLab
-  /// importer and gives the same rows.
+  /// `LC_ALL=C ls`), one CPU percentage per line, divided by 100 (stored as bytes when all are
+  /// 0…100). This is a direct reader for speed (the importer's general machinery costs ~0.4 s
+  /// per day): POSIX reads into a reused buffer, two threads, each file parsed in place;
+  /// `viaImporter` uses Workload's PlanetLab importer and gives the same rows.
   public static func planetLab(folder: URL) throws -> DynamicWorkload {
     guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else {
       return try viaImporter(folder: folder)
@@ -138,11 +162,7 @@ public struct DynamicWorkload: Sendable {
       }
     }
     if regular.load(ordering: .relaxed) {
-      var w = DynamicWorkload(names: [], rows: [])
-      w.names = names
-      w.samplesPerVM = width
-      w.samples = samples
-      return w
+      return DynamicWorkload(names: names, samplesPerVM: width, samples: samples)
     }
     var rows: [[Double]] = []
     rows.reserveCapacity(count)

@@ -47,8 +47,11 @@ public struct SyntheticWorkload: Sendable, Hashable {
   /// Samples per VM: `ceil(days · 86 400 / interval)`, at least 1.
   public var samples: Int { Swift.max(1, Int((days * samplesPerDay).rounded(.up))) }
 
-  /// The workload: rows of `samples + 1` values (the last sample repeated, as for PlanetLab
-  /// days), generated straight into the flat buffer on all cores. VM names are `synthetic-<i>`.
+  /// The workload: `samples + 1` values per VM (the last sample repeated, as for PlanetLab
+  /// days), stored as whole-percent bytes, time-major. Blocks of 64 VMs are generated on all
+  /// cores into a per-thread scratch (time-major within the block), and each sample row of the
+  /// block is then copied to its place in the workload's rows: no buffer of doubles. VM names are
+  /// `synthetic-<i>`.
   public func generate(vms count: Int? = nil) -> DynamicWorkload {
     let n = Swift.max(0, count.map { Swift.min($0, vms) } ?? vms)
     let length = samples
@@ -62,36 +65,47 @@ public struct SyntheticWorkload: Sendable, Hashable {
       cosines[k] = cos(angle)
     }
     let base = SeedDerivation.derive(runSeed: seed, name: "dynamic.synthetic")
-    let samples = [Double](unsafeUninitializedCapacity: n * width) { buffer, initialised in
+    let block = 64
+    let blocks = (n + block - 1) / block
+    let percents = [UInt8](unsafeUninitializedCapacity: n * width) { buffer, initialised in
       let flat = UnsafeMutableSendablePointer(buffer.baseAddress!)
-      let parts = Swift.max(1, Swift.min(ProcessInfo.processInfo.activeProcessorCount * 4, n / 256 + 1))
-      let chunk = (n + parts - 1) / parts
+      let parts = Swift.max(1, Swift.min(ProcessInfo.processInfo.activeProcessorCount * 4, blocks))
+      let chunk = (blocks + parts - 1) / parts
       sines.withUnsafeBufferPointer { s in
         cosines.withUnsafeBufferPointer { c in
           let sp = UnsafeSendableBuffer(s)
           let cp = UnsafeSendableBuffer(c)
           DispatchQueue.concurrentPerform(iterations: parts) { part in
-            for i in Swift.min(part * chunk, n)..<Swift.min((part + 1) * chunk, n) {
-              Self.row(
-                vm: i, base: base, sines: sp.buffer, cosines: cp.buffer,
-                into: flat.pointer + i * width, length: length)
+            // Sample k of the block's VM j at scratch[k * block + j].
+            let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: block * width)
+            defer { scratch.deallocate() }
+            for b in Swift.min(part * chunk, blocks)..<Swift.min((part + 1) * chunk, blocks) {
+              let first = b * block
+              let m = Swift.min(block, n - first)
+              for j in 0..<m {
+                Self.row(
+                  vm: first + j, base: base, sines: sp.buffer, cosines: cp.buffer,
+                  into: scratch + j, stride: block, length: length)
+              }
+              for k in 0..<width {
+                (flat.pointer + k * n + first).update(from: scratch + k * block, count: m)
+              }
             }
           }
         }
       }
       initialised = n * width
     }
-    var w = DynamicWorkload(names: [], rows: [], intervalSeconds: intervalSeconds)
-    w.names = (0..<n).map { "synthetic-\($0)" }
-    w.samplesPerVM = width
-    w.samples = samples
-    return w
+    return DynamicWorkload(
+      names: (0..<n).map { "synthetic-\($0)" }, samplesPerVM: width,
+      storage: .percents(percents, vms: n), intervalSeconds: intervalSeconds)
   }
 
-  /// Writes VM `vm`'s `length` samples and the padding copy at `out`.
+  /// Writes VM `vm`'s `length` samples and the padding copy, as whole percents (1…100), at
+  /// `out[k * stride]`.
   static func row(
     vm: Int, base: UInt64, sines: UnsafeBufferPointer<Double>, cosines: UnsafeBufferPointer<Double>,
-    into out: UnsafeMutablePointer<Double>, length: Int
+    into out: UnsafeMutablePointer<UInt8>, stride: Int, length: Int
   ) {
     var g = Xoshiro256(seed: base ^ (UInt64(vm) &* 0xd1b5_4a32_d192_ed03))
     let level = Swift.min(90, Swift.max(1, 7 * exp(1.1 * g.normal())))
@@ -116,11 +130,12 @@ public struct SyntheticWorkload: Sendable, Hashable {
         x += spikeHeight
         spikeLeft -= 1
       }
-      // Clamped to 1…100, then rounded half up (as `rounded()` for positive values).
+      // Clamped to 1…100, then rounded half up (as `rounded()` for positive values); the value
+      // is this percent / 100.
       let clamped = Swift.min(100, Swift.max(1, x))
-      out[k] = Double(Int(clamped + 0.5)) / 100
+      out[k * stride] = UInt8(Int(clamped + 0.5))
     }
-    out[length] = out[length - 1]
+    out[length * stride] = out[(length - 1) * stride]
   }
 }
 
@@ -208,29 +223,17 @@ extension DynamicWorkload {
     var parts: [DynamicWorkload] = []
     for folder in folders { parts.append(try planetLab(folder: folder)) }
     let width = parts.map(\.samplesPerVM).max() ?? 0
-    let total = parts.reduce(0) { $0 + $1.count }
-    var samples: [Double] = []
-    samples.reserveCapacity(total * width)
     var names: [String] = []
-    names.reserveCapacity(total)
+    names.reserveCapacity(parts.reduce(0) { $0 + $1.count })
     for (folder, part) in zip(folders, parts) {
       let prefix = folder.standardizedFileURL.lastPathComponent
       names += part.names.map { "\(prefix)/\($0)" }
-      let w = part.samplesPerVM
-      if w == width {
-        samples += part.samples
-      } else {
-        for i in 0..<part.count {
-          let row = part.samples[(i * w)..<((i + 1) * w)]
-          samples += row
-          samples += repeatElement(row.last ?? 0, count: width - w)
-        }
-      }
     }
-    var w = DynamicWorkload(names: [], rows: [], intervalSeconds: parts.first?.intervalSeconds ?? 300)
-    w.names = names
-    w.samplesPerVM = width
-    w.samples = samples
-    return w
+    // Byte-stored days are joined row by row as bytes.
+    let storage = WorkloadSamples.concatenating(
+      parts.map(\.storage), widths: parts.map(\.samplesPerVM), width: width)
+    return DynamicWorkload(
+      names: names, samplesPerVM: width, storage: storage,
+      intervalSeconds: parts.first?.intervalSeconds ?? 300)
   }
 }
