@@ -131,11 +131,11 @@ public struct SyntheticWorkload: Sendable, Hashable {
         spikeLeft -= 1
       }
       // Clamped to 1…100, then rounded half up (as `rounded()` for positive values); the value
-      // is this percent / 100.
+      // is this percent / 100. The percent is 1…100, so the byte conversion cannot truncate.
       let clamped = Swift.min(100, Swift.max(1, x))
-      out[k * stride] = UInt8(Int(clamped + 0.5))
+      out[k &* stride] = UInt8(truncatingIfNeeded: Int(clamped + 0.5))
     }
-    out[length * stride] = out[(length - 1) * stride]
+    out[length &* stride] = out[(length - 1) &* stride]
   }
 }
 
