@@ -194,9 +194,11 @@ final class FitIndex {
     }
   }
 
-  /// The half (0 or 1) that indexes host `h` when the hosts are split: bit 1 of its id, so that
-  /// both halves hold both types of the alternating G4/G5 hosts.
-  @inline(__always) static func part(of h: Int) -> Int { (h >> 1) & 1 }
+  /// The half (0 or 1) that indexes host `h` when the hosts are split: 9 of every 16 pairs of
+  /// ids to the engine's thread, 7 to the worker (so that both halves hold both types of the
+  /// alternating G4/G5 hosts). The worker's half is the smaller one because its search starts
+  /// later (it must see the post) and reads state the engine's thread has just written.
+  @inline(__always) static func part(of h: Int) -> Int { (h >> 1) & 15 < 9 ? 0 : 1 }
 
   /// The half that indexes host `h`.
   @inline(__always) func half(_ h: Int) -> FitIndex {
