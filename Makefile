@@ -2,7 +2,7 @@
 SWIFT ?= swift
 SCENARIO ?= scenarios/jiujiang.yaml
 
-.PHONY: run test deps build release example format lint bench quality
+.PHONY: run test deps build release example format lint bench sanitize quality
 
 # Installs GSL, zlib and pkg-config when they are missing (Debian/Ubuntu).
 deps:
@@ -40,3 +40,12 @@ lint:
 # Performance suite (ordo-one/benchmark), kept out of `swift test`.
 bench: deps
 	cd Benchmarks && $(SWIFT) package benchmark
+
+# The whole test suite under AddressSanitizer (its own build folder; about 10 minutes on two
+# cores). Leak checking is off: the Swift runtime keeps caches alive on purpose.
+sanitize: deps
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
+	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
+
+# Lint, then the sanitised suite.
+quality: lint sanitize

@@ -237,9 +237,11 @@ enum TraceFiles {
     defer { closedir(directory) }
     var found: [(name: [UInt8], isFolder: Bool)] = []
     while let entry = readdir(directory) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-        Array(raw.prefix { $0 != 0 })
-      }
+      // The name is read in place: `readdir` records are only as long as their name, so
+      // copying the whole `d_name` array would read past the record.
+      let start = UnsafeRawPointer(entry) + MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+      let name = Array(
+        UnsafeBufferPointer(start: start.assumingMemoryBound(to: UInt8.self), count: strlen(start)))
       guard let first = name.first, first != UInt8(ascii: ".") else { continue }
       var isFolder = entry.pointee.d_type == UInt8(DT_DIR)
       if entry.pointee.d_type == UInt8(DT_UNKNOWN) || entry.pointee.d_type == UInt8(DT_LNK) {
