@@ -133,15 +133,20 @@ public struct DynamicWorkload: Sendable {
     let directory = open(folder.path, O_RDONLY | O_DIRECTORY)
     guard directory >= 0 else { return try viaImporter(folder: folder) }
     defer { close(directory) }
-    // A PlanetLab day has 288 samples per file: rows are parsed straight into the flat buffer
-    // at that width, and any other length falls back to per-row arrays.
+    // A PlanetLab day has 288 samples per file. Whole percents 0…100 (all of PlanetLab) are
+    // parsed straight into the time-major byte store at that width; a value above 100 or any
+    // other length falls back to doubles or to per-row arrays.
     let width = 289
     let count = names.count
-    var samples = [Double](repeating: 0, count: count * width)
+    let files = names
     let parts = 2
     let chunk = (count + parts - 1) / parts
+    if let bytes = parsePercentBytes(files, in: directory, width: width, parts: parts, chunk: chunk) {
+      return DynamicWorkload(
+        names: names, samplesPerVM: width, storage: .percents(bytes, vms: count), intervalSeconds: 300)
+    }
+    var samples = [Double](repeating: 0, count: count * width)
     let regular = Atomic<Bool>(true)
-    let files = names
     samples.withUnsafeMutableBufferPointer { flat in
       let base = UnsafeMutableSendablePointer(flat.baseAddress!)
       DispatchQueue.concurrentPerform(iterations: parts) { part in
@@ -174,6 +179,77 @@ public struct DynamicWorkload: Sendable {
       rows.append(row)
     }
     return DynamicWorkload(names: names, rows: rows)
+  }
+
+  /// Files `names` of `directory`, each exactly `width − 1` lines of whole percents 0…100, as
+  /// time-major bytes (`width` rows; the last repeats each VM's last sample), parsed by `parts`
+  /// workers of `chunk` files; nil when any file is missing or holds anything else.
+  static func parsePercentBytes(_ names: [String], in directory: Int32, width: Int, parts: Int, chunk: Int)
+    -> [UInt8]?
+  {
+    let count = names.count
+    let regular = Atomic<Bool>(true)
+    let bytes = [UInt8](unsafeUninitializedCapacity: count * width) { out, initialised in
+      let base = UnsafeMutableSendablePointer(out.baseAddress!)
+      DispatchQueue.concurrentPerform(iterations: parts) { part in
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        for i in Swift.min(part * chunk, count)..<Swift.min((part + 1) * chunk, count) {
+          guard regular.load(ordering: .relaxed),
+            let n = readFile(names[i], in: directory, into: &buffer),
+            buffer.withUnsafeBytes({
+              parsePercentBytes(
+                UnsafeRawBufferPointer(rebasing: $0[0..<n]), into: base.pointer + i, stride: count, width - 1)
+            }) == width - 1
+          else {
+            regular.store(false, ordering: .relaxed)
+            return
+          }
+          base.pointer[(width - 1) * count + i] = base.pointer[(width - 2) * count + i]
+        }
+      }
+      initialised = count * width
+    }
+    return regular.load(ordering: .relaxed) ? bytes : nil
+  }
+
+  /// Parses lines of whole percents 0…100 into `out[0]`, `out[stride]`, … (room for `capacity`
+  /// values); the number of values, or −1 for anything else (a value above 100, an empty line,
+  /// more than 9 digits, more than `capacity` values). A value p stands for `Double(p) / 100`,
+  /// as in `parsePercentages`.
+  static func parsePercentBytes(
+    _ bytes: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<UInt8>, stride: Int, _ capacity: Int
+  ) -> Int {
+    var count = 0
+    var value = 0
+    var digits = 0
+    var ok = true
+    for b in bytes {
+      let d = b &- 48
+      if d < 10 {
+        value = value &* 10 &+ Int(d)
+        digits += 1
+      } else if b == 10 {
+        if digits == 0 || digits > 9 || value > 100 || count >= capacity {
+          ok = false
+        } else {
+          out[count &* stride] = UInt8(truncatingIfNeeded: value)
+        }
+        count += 1
+        value = 0
+        digits = 0
+      } else if b != 13 {
+        ok = false
+      }
+    }
+    if digits > 0 {
+      if digits > 9 || value > 100 || count >= capacity {
+        ok = false
+      } else {
+        out[count &* stride] = UInt8(truncatingIfNeeded: value)
+      }
+      count += 1
+    }
+    return ok && count > 0 ? count : -1
   }
 
   /// Reads a whole file of `directory` into `buffer` (grown as needed); its length, or nil.
@@ -223,7 +299,7 @@ public struct DynamicWorkload: Sendable {
         value = value &* 10 &+ Int(d)
         digits += 1
       } else if b == 10 {
-        if digits == 0 || digits > 9 || count == capacity {
+        if digits == 0 || digits > 9 || count >= capacity {
           ok = false
         } else {
           out[count] = Double(value) / 100
@@ -236,7 +312,7 @@ public struct DynamicWorkload: Sendable {
       }
     }
     if digits > 0 {
-      if digits > 9 || count == capacity { ok = false } else { out[count] = Double(value) / 100 }
+      if digits > 9 || count >= capacity { ok = false } else { out[count] = Double(value) / 100 }
       count += 1
     }
     return ok && count > 0 ? count : -1

@@ -108,6 +108,49 @@ import Testing
     #expect(readsAgree(o))
   }
 
+  /// The byte parser: CR line ends, leading zeros and a missing last newline read as the
+  /// double parser reads them; a value above 100, an empty line or more lines than there is
+  /// room for is refused (−1), and neither parser writes past its room.
+  @Test func percentBytesParseLikeTheDoubles() {
+    /// The values and count of the byte parser (stride 2) and whether the bytes past its
+    /// room were left alone.
+    func bytes(_ text: String, capacity: Int = 8) -> ([UInt8], Int, Bool) {
+      var out = [UInt8](repeating: 255, count: capacity * 2 + 64)
+      let n = Array(text.utf8).withUnsafeBytes { raw in
+        out.withUnsafeMutableBufferPointer {
+          DynamicWorkload.parsePercentBytes(raw, into: $0.baseAddress!, stride: 2, capacity)
+        }
+      }
+      let values = n > 0 ? (0..<n).map { out[2 * $0] } : []
+      return (values, n, out[(capacity * 2)...].allSatisfy { $0 == 255 })
+    }
+    func doubles(_ text: String, capacity: Int = 8) -> (Int, Bool) {
+      var out = [Double](repeating: -1, count: capacity + 64)
+      let n = Array(text.utf8).withUnsafeBytes { raw in
+        out.withUnsafeMutableBufferPointer {
+          DynamicWorkload.parsePercentages(raw, into: $0.baseAddress!, capacity)
+        }
+      }
+      return (n, out[capacity...].allSatisfy { $0 == -1 })
+    }
+    for text in ["5\r\n0100\r\n007\r\n", "0\n100\n42", "99\n"] {
+      let (b, n, clean) = bytes(text)
+      let expected = Array(text.utf8).withUnsafeBytes { DynamicWorkload.parsePercentages($0) }
+      #expect(clean && n == expected?.count, "\(text)")
+      #expect(b.map { Double($0) / 100 } == expected, "\(text)")
+    }
+    for bad in ["101\n", "5\n\n6\n", "1000\n", "x\n", "", "0000000001\n"] {
+      #expect(bytes(bad, capacity: 2).1 == -1, "\(bad)")
+    }
+    // More lines than room: refused, nothing written past the room (a day longer than 288
+    // samples takes the per-row path).
+    let long = (0..<40).map { String($0) }.joined(separator: "\n")
+    let (_, n, clean) = bytes(long, capacity: 3)
+    #expect(n == -1 && clean)
+    let (m, cleanDoubles) = doubles(long, capacity: 3)
+    #expect(m == -1 && cleanDoubles)
+  }
+
   /// Whole percents 0…100 only, bit for bit: anything else keeps the doubles.
   @Test func onlyWholePercentsAreStoredAsBytes() {
     #expect(DynamicWorkload(names: ["a"], rows: [[0, 0.01, 0.5, 0.99, 1]]).storesPercents)
