@@ -143,5 +143,10 @@ enum BadInput {
     let folder = try BadInput.folder.path
     let directory = try #require(throws: ScenarioError.self) { try loader.load(path: folder) }
     #expect(directory.message.contains("is a directory"))
+    // A device has no size: reading stops at the limit instead of running forever.
+    var small = loader
+    small.maximumFileSize = 4096
+    let endless = try #require(throws: ScenarioError.self) { try small.load(path: "/dev/zero") }
+    #expect(endless.message == "file is more than 4096 bytes; scenario files are limited to 4096 bytes")
   }
 }
