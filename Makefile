@@ -2,7 +2,7 @@
 SWIFT ?= swift
 SCENARIO ?= scenarios/jiujiang.yaml
 
-.PHONY: run test deps build release example format lint bench sanitize quality
+.PHONY: run test deps build release example format lint bench sanitize sanitize-thread quality
 
 # Installs GSL, zlib and pkg-config when they are missing (Debian/Ubuntu).
 deps:
@@ -47,5 +47,12 @@ sanitize: deps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
 	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
 
-# Lint, then the sanitised suite.
-quality: lint sanitize
+# The tests of the two-thread code (frames, overload scan, best fit's split search, trace
+# reader) under ThreadSanitizer (about 8 minutes).
+sanitize-thread: deps
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
+	$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan \
+	  --filter "DynamicConsolidationTests|ScaleWorkload|DynamicScenario"
+
+# Lint, then the sanitised suites.
+quality: lint sanitize sanitize-thread
