@@ -13,12 +13,14 @@ let day = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLa
   .appendingPathComponent("shared/data/traces/planetlab/20110303")
 
 let benchmarks: @Sendable () -> Void = {
-  Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .cpuTotal, .peakMemoryResident], maxIterations: 5)
+  Benchmark.defaultConfiguration = .init(
+    metrics: [.wallClock, .cpuTotal, .peakMemoryResident], maxIterations: 5)
   Benchmark("synthetic week 1k VMs 100 hosts LrMmt") { _ in
     let w = SyntheticWorkload(vms: 1000, days: 7, seed: 1).generate()
     var config = DynamicConfiguration.cloudSimPlanetLab(vms: w.count, hosts: 100)
     config.limitSeconds = 7 * 86_400
-    blackHole(DynamicSimulation.run(policy: DynamicPolicy.named("LrMmt")!, workload: w, configuration: config))
+    blackHole(
+      DynamicSimulation.run(policy: DynamicPolicy.named("LrMmt")!, workload: w, configuration: config))
   }
   guard FileManager.default.fileExists(atPath: day.path) else { return }
   Benchmark("trace load 20110303") { _ in
