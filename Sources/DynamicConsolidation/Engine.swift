@@ -155,13 +155,13 @@ struct HostLists {
   }
 
   /// Replaces host `h`'s list by one it had at version `earlier` (its version becomes that).
-  mutating func restore(_ h: Int, to vms: [Int32], version earlier: UInt64) {
+  mutating func restore<C: Collection<Int32>>(_ h: Int, to vms: C, version earlier: UInt64) {
     replace(h, with: vms)
     version[h] = earlier
   }
 
   /// Replaces host `h`'s list.
-  mutating func replace(_ h: Int, with vms: [Int32]) {
+  mutating func replace<C: Collection<Int32>>(_ h: Int, with vms: C) {
     reserve(h, vms.count)
     let p = idArena + start[h]
     for (i, v) in vms.enumerated() { p[i] = v }
@@ -322,6 +322,8 @@ final class Engine {
   let fitHosts: Slab<Int32>
   /// Best fit's index of the busy hosts by planned MIPS (BestFit.swift).
   let fit: FitIndex
+  /// An optimisation round's saved lists and exclusions, reused from round to round.
+  let round: RoundScratch
 
   /// Trace interpolation weights of a frame's time (they depend on the time only).
   struct SampleWeights {
@@ -431,6 +433,7 @@ final class Engine {
     fitDiffs = Slab(repeating: 0, count: hostCount + 8)
     fitHosts = Slab(repeating: 0, count: hostCount + 8)
     fit = FitIndex(hostTypes: config.hostTypes, hostTypeOfHost: config.hostTypeOfHost)
+    round = RoundScratch(hosts: hostCount)
     let words = (hostCount + 63) / 64
     pristineBits = Slab(repeating: 0, count: words)
     typeMasks = config.hostTypes.indices.map { _ in Slab(repeating: 0, count: words) }
