@@ -433,6 +433,27 @@ extension Engine {
     reallocate(h)
   }
 
+  /// `vms` in `sortedByRequest`'s order, in place: an insertion sort for a host's few VMs
+  /// (moving a VM only past smaller requests keeps equal requests in list order).
+  func sortByRequest(_ vms: inout [Int32]) {
+    guard vms.count <= 32 else {
+      vms = sortedByRequest(vms)
+      return
+    }
+    vms.withUnsafeMutableBufferPointer { b in
+      for i in 1..<Swift.max(b.count, 1) {
+        let v = b[i]
+        let r = request[Int(v)]
+        var j = i
+        while j > 0 && request[Int(b[j - 1])] < r {
+          b[j] = b[j - 1]
+          j -= 1
+        }
+        b[j] = v
+      }
+    }
+  }
+
   func sortedByRequest(_ vms: [Int32]) -> [Int32] {
     // Stable, descending by requested MIPS (Java's Collections.sort is stable).
     let indexed = vms.enumerated().map { ($0.offset, $0.element) }
@@ -528,14 +549,19 @@ extension Engine {
       if u > 0 && u < 1 && !allMigratingOutOrAnyIn(h) { candidates.append((u, h)) }
     }
     candidates.sort { $0.u < $1.u || ($0.u == $1.u && $0.host < $1.host) }
+    // One buffer each for the picked host's VMs and their placements, reused pick after pick.
+    var vms: [Int32] = []
+    var placed: [(vm: Int32, host: Int32)] = []
     for (_, pick) in candidates where !excludedUnder[pick] {
       excludedUnder[pick] = true
       fitExclude(pick)
-      let vms = lists.ids(pick).filter { !migrating[Int($0)] }
+      vms.removeAll(keepingCapacity: true)
+      for v in lists.ids(pick) where !migrating[Int(v)] { vms.append(v) }
       if vms.isEmpty { continue }
       touch(pick)
-      var placed: [(vm: Int32, host: Int32)] = []
-      for v in sortedByRequest(vms) {
+      placed.removeAll(keepingCapacity: true)
+      sortByRequest(&vms)
+      for v in vms {
         // Every pristine host has zero utilisation, so it was excluded above.
         if let h = findHost(v, pristineExcluded: true) {
           touch(h)
@@ -545,7 +571,7 @@ extension Engine {
           placed.append((v, Int32(h)))
         } else {
           for p in placed { destroy(Int(p.host), p.vm) }
-          placed.removeAll()
+          placed.removeAll(keepingCapacity: true)
           break
         }
       }
