@@ -300,15 +300,16 @@ extension Engine {
   /// The VM the selection policy takes off host `h` (nil when every VM is migrating).
   func selectVM(_ h: Int) -> Int32? {
     guard case .migration(_, let selection) = policy.kind else { return nil }
-    let candidates = lists.ids(h).filter { !migrating[Int($0)] }
-    guard !candidates.isEmpty else { return nil }
+    // MMT and MU read the candidates (the VMs not migrating, in list order) in place, RS counts
+    // them first: only MC needs them as an array.
+    let list = lists.ids(h)
     switch selection {
     case .mmt:
-      return minimumMigrationTime(candidates)
+      return minimumMigrationTime(list.lazy.filter { !self.migrating[Int($0)] })
     case .mu:
       var best: Int32? = nil
       var minimum = Double.greatestFiniteMagnitude
-      for v in candidates {
+      for v in list where !migrating[Int(v)] {
         let metric = request[Int(v)] / vmMips[Int(v)]
         if metric < minimum {
           minimum = metric
@@ -317,8 +318,18 @@ extension Engine {
       }
       return best
     case .rs:
-      return candidates[random.int(below: candidates.count)]
+      var count = 0
+      for v in list where !migrating[Int(v)] { count += 1 }
+      guard count > 0 else { return nil }
+      var k = random.int(below: count)
+      for v in list where !migrating[Int(v)] {
+        if k == 0 { return v }
+        k -= 1
+      }
+      return nil
     case .mc:
+      let candidates = list.filter { !migrating[Int($0)] }
+      guard !candidates.isEmpty else { return nil }
       return maximumCorrelation(candidates, workspace: &correlationWorkspace)
     }
   }
@@ -380,7 +391,7 @@ extension Engine {
     return Array(UnsafeBufferPointer(start: plans, count: hosts.count))
   }
 
-  func minimumMigrationTime(_ candidates: [Int32]) -> Int32? {
+  func minimumMigrationTime<C: Sequence<Int32>>(_ candidates: C) -> Int32? {
     var best: Int32? = nil
     var minimum = Double.greatestFiniteMagnitude
     for v in candidates {
