@@ -102,6 +102,8 @@ final class FitIndex {
   /// The index of the other half of the hosts (the first half's only): hosts h with bit 1 of h
   /// set, when `splits`.
   private(set) var partner: FitIndex?
+  /// `partner` without reference counting, for the search hand-off (this index owns it).
+  private(set) var partnerRef: Unmanaged<FitIndex>?
   /// Whether best fit searches the two halves of the hosts on two threads (from 2 000 hosts on a
   /// machine with two cores or more; tests set it either way, the result is the same).
   var splits = false
@@ -189,7 +191,9 @@ final class FitIndex {
     heapCode = Slab(repeating: 0, count: 2 * nodes + hostCount + 8)
     excluded = Slab(repeating: false, count: part == 0 ? hostCount : 0)
     if part == 0 {
-      partner = FitIndex(hostTypes: hostTypes, hostTypeOfHost: hostTypeOfHost, part: 1)
+      let second = FitIndex(hostTypes: hostTypes, hostTypeOfHost: hostTypeOfHost, part: 1)
+      partner = second
+      partnerRef = Unmanaged.passUnretained(second)
       splits = hostCount >= 2000 && ProcessInfo.processInfo.activeProcessorCount >= 2
     }
   }
@@ -657,16 +661,26 @@ extension Engine {
     index.searchUsable = usable
     index.resultIncrease = bestIncrease
     index.resultHost = best
-    if index.splits, let partner = index.partner {
-      partner.searchRequest = r
-      partner.searchUsable = usable
-      partner.resultIncrease = bestIncrease
-      partner.resultHost = best
-      // The engine's second thread (the frames' `FrameTeam`) searches the second half.
-      if team == nil { team = FrameTeam() }
-      team.unsafelyUnwrapped.search(self, index, partner)
-      let e = partner.resultIncrease
-      let h = partner.resultHost
+    if index.splits, let partnerRef = index.partnerRef {
+      // Unmanaged references (the engine owns the index, the index its partner, the engine the
+      // team): a retain here would write the partner's and the team's headers, on the cache
+      // lines the worker is reading.
+      let (e, h) = partnerRef._withUnsafeGuaranteedRef { partner in
+        partner.searchRequest = r
+        partner.searchUsable = usable
+        partner.resultIncrease = bestIncrease
+        partner.resultHost = best
+        // The engine's second thread (the frames' `FrameTeam`) searches the second half.
+        if teamRef == nil {
+          let created = FrameTeam()
+          team = created
+          teamRef = Unmanaged.passUnretained(created)
+        }
+        teamRef.unsafelyUnwrapped._withUnsafeGuaranteedRef {
+          $0.search(Unmanaged.passUnretained(self), Unmanaged.passUnretained(index), partnerRef)
+        }
+        return (partner.resultIncrease, partner.resultHost)
+      }
       best = index.resultHost
       bestIncrease = index.resultIncrease
       if h >= 0 && (e < bestIncrease || (e == bestIncrease && h < best)) {

@@ -102,13 +102,14 @@ final class FrameTeam: @unchecked Sendable {
 
   /// `run` for best fit's two halves: `engine.fitSearch(first)` here and
   /// `engine.fitSearch(second)` on the worker (or here, if the worker has not taken it).
-  func search(_ engine: Engine, _ first: FitIndex, _ second: FitIndex) {
-    searchEngine = Unmanaged.passUnretained(engine)
-    searchHalf = Unmanaged.passUnretained(second)
+  /// The caller keeps the three objects alive until it returns.
+  func search(_ engine: Unmanaged<Engine>, _ first: Unmanaged<FitIndex>, _ second: Unmanaged<FitIndex>) {
+    searchEngine = engine
+    searchHalf = second
     let n = post()
-    engine.fitSearch(first)
+    engine._withUnsafeGuaranteedRef { e in first._withUnsafeGuaranteedRef { e.fitSearch($0) } }
     if taken.compareExchange(expected: n - 1, desired: n, ordering: .acquiringAndReleasing).exchanged {
-      engine.fitSearch(second)
+      engine._withUnsafeGuaranteedRef { e in second._withUnsafeGuaranteedRef { e.fitSearch($0) } }
     } else {
       awaitWorker(n)
     }

@@ -143,7 +143,11 @@ extension Engine {
   /// Runs `body(0)` and `body(1)` on two threads (`FrameTeam.run`), the team started on first
   /// use; the parts must touch disjoint state.
   func onTwoThreads(_ body: (Int) -> Void) {
-    if team == nil { team = FrameTeam() }
+    if team == nil {
+      let created = FrameTeam()
+      team = created
+      teamRef = Unmanaged.passUnretained(created)
+    }
     team!.run(body)
   }
 
