@@ -671,12 +671,7 @@ extension Engine {
         partner.resultIncrease = bestIncrease
         partner.resultHost = best
         // The engine's second thread (the frames' `FrameTeam`) searches the second half.
-        if teamRef == nil {
-          let created = FrameTeam()
-          team = created
-          teamRef = Unmanaged.passUnretained(created)
-        }
-        teamRef.unsafelyUnwrapped._withUnsafeGuaranteedRef {
+        startedTeam()._withUnsafeGuaranteedRef {
           $0.search(Unmanaged.passUnretained(self), Unmanaged.passUnretained(index), partnerRef)
         }
         return (partner.resultIncrease, partner.resultHost)

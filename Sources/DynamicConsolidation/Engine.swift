@@ -273,7 +273,7 @@ final class Engine {
   var parallelThreshold = 2000
   /// The second thread of the frames and overload scans, started on first use.
   var team: FrameTeam?
-  /// `team` without reference counting (best fit's search hand-off).
+  /// `team` without reference counting (`startedTeam()` sets both).
   var teamRef: Unmanaged<FrameTeam>?
   /// Frames run by `processHostsInParallel`, overload scans by `overloadedHostsInParallel`
   /// (tests).

@@ -138,35 +138,33 @@ public struct DynamicWorkload: Sendable {
     // other length falls back to doubles or to per-row arrays.
     let width = 289
     let count = names.count
-    let files = names
-    let parts = 2
-    let chunk = (count + parts - 1) / parts
-    if let bytes = parsePercentBytes(files, in: directory, width: width, parts: parts, chunk: chunk) {
+    let bytes = [UInt8](unsafeUninitializedCapacity: count * width) { out, initialised in
+      let base = UnsafeMutableSendablePointer(out.baseAddress!)
+      // Sample k of file i at [k * count + i].
+      let whole = parseFiles(names, in: directory) { text, i in
+        let p = base.pointer + i
+        guard parsePercentBytes(text, into: p, stride: count, width - 1) == width - 1 else { return false }
+        p[(width - 1) * count] = p[(width - 2) * count]
+        return true
+      }
+      initialised = whole ? count * width : 0
+    }
+    if bytes.count == count * width {
       return DynamicWorkload(
         names: names, samplesPerVM: width, storage: .percents(bytes, vms: count), intervalSeconds: 300)
     }
     var samples = [Double](repeating: 0, count: count * width)
-    let regular = Atomic<Bool>(true)
-    samples.withUnsafeMutableBufferPointer { flat in
+    let regular = samples.withUnsafeMutableBufferPointer { flat in
       let base = UnsafeMutableSendablePointer(flat.baseAddress!)
-      DispatchQueue.concurrentPerform(iterations: parts) { part in
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        for i in Swift.min(part * chunk, count)..<Swift.min((part + 1) * chunk, count) {
-          guard regular.load(ordering: .relaxed),
-            let n = readFile(files[i], in: directory, into: &buffer),
-            buffer.withUnsafeBytes({
-              parsePercentages(
-                UnsafeRawBufferPointer(rebasing: $0[0..<n]), into: base.pointer + i * width, width - 1)
-            }) == width - 1
-          else {
-            regular.store(false, ordering: .relaxed)
-            return
-          }
-          base.pointer[i * width + width - 1] = base.pointer[i * width + width - 2]
-        }
+      // Sample k of file i at [i * width + k].
+      return parseFiles(names, in: directory) { text, i in
+        let p = base.pointer + i * width
+        guard parsePercentages(text, into: p, width - 1) == width - 1 else { return false }
+        p[width - 1] = p[width - 2]
+        return true
       }
     }
-    if regular.load(ordering: .relaxed) {
+    if regular {
       return DynamicWorkload(names: names, samplesPerVM: width, samples: samples)
     }
     var rows: [[Double]] = []
@@ -181,35 +179,29 @@ public struct DynamicWorkload: Sendable {
     return DynamicWorkload(names: names, rows: rows)
   }
 
-  /// Files `names` of `directory`, each exactly `width − 1` lines of whole percents 0…100, as
-  /// time-major bytes (`width` rows; the last repeats each VM's last sample), parsed by `parts`
-  /// workers of `chunk` files; nil when any file is missing or holds anything else.
-  static func parsePercentBytes(_ names: [String], in directory: Int32, width: Int, parts: Int, chunk: Int)
-    -> [UInt8]?
-  {
+  /// Reads files `names` of `directory` on two threads (half of the files each) and hands each
+  /// one's text and index to `parse`; false as soon as a file cannot be read or `parse` refuses
+  /// one.
+  static func parseFiles(
+    _ names: [String], in directory: Int32, _ parse: @Sendable (UnsafeRawBufferPointer, Int) -> Bool
+  ) -> Bool {
     let count = names.count
+    let parts = 2
+    let chunk = (count + parts - 1) / parts
     let regular = Atomic<Bool>(true)
-    let bytes = [UInt8](unsafeUninitializedCapacity: count * width) { out, initialised in
-      let base = UnsafeMutableSendablePointer(out.baseAddress!)
-      DispatchQueue.concurrentPerform(iterations: parts) { part in
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        for i in Swift.min(part * chunk, count)..<Swift.min((part + 1) * chunk, count) {
-          guard regular.load(ordering: .relaxed),
-            let n = readFile(names[i], in: directory, into: &buffer),
-            buffer.withUnsafeBytes({
-              parsePercentBytes(
-                UnsafeRawBufferPointer(rebasing: $0[0..<n]), into: base.pointer + i, stride: count, width - 1)
-            }) == width - 1
-          else {
-            regular.store(false, ordering: .relaxed)
-            return
-          }
-          base.pointer[(width - 1) * count + i] = base.pointer[(width - 2) * count + i]
+    DispatchQueue.concurrentPerform(iterations: parts) { part in
+      var buffer = [UInt8](repeating: 0, count: 1 << 16)
+      for i in Swift.min(part * chunk, count)..<Swift.min((part + 1) * chunk, count) {
+        guard regular.load(ordering: .relaxed),
+          let n = readFile(names[i], in: directory, into: &buffer),
+          buffer.withUnsafeBytes({ parse(UnsafeRawBufferPointer(rebasing: $0[0..<n]), i) })
+        else {
+          regular.store(false, ordering: .relaxed)
+          return
         }
       }
-      initialised = count * width
     }
-    return regular.load(ordering: .relaxed) ? bytes : nil
+    return regular.load(ordering: .relaxed)
   }
 
   /// Parses lines of whole percents 0…100 into `out[0]`, `out[stride]`, … (room for `capacity`
@@ -219,36 +211,42 @@ public struct DynamicWorkload: Sendable {
   static func parsePercentBytes(
     _ bytes: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<UInt8>, stride: Int, _ capacity: Int
   ) -> Int {
+    parseLines(bytes, capacity: capacity, maximum: 100) { out[$0 &* stride] = UInt8(truncatingIfNeeded: $1) }
+  }
+
+  /// The lines of `bytes` as non-negative integers of at most 9 digits and at most `maximum`
+  /// (optionally CR-terminated; the last newline optional), `store(i, value)` called for each
+  /// of the first `capacity`; the number of lines, or −1 for anything else or more than
+  /// `capacity` lines.
+  @inline(__always) static func parseLines(
+    _ bytes: UnsafeRawBufferPointer, capacity: Int, maximum: Int, _ store: (Int, Int) -> Void
+  ) -> Int {
     var count = 0
     var value = 0
     var digits = 0
     var ok = true
+    @inline(__always) func endLine() {
+      if digits == 0 || digits > 9 || value > maximum || count >= capacity {
+        ok = false
+      } else {
+        store(count, value)
+      }
+      count += 1
+      value = 0
+      digits = 0
+    }
     for b in bytes {
       let d = b &- 48
       if d < 10 {
         value = value &* 10 &+ Int(d)
         digits += 1
       } else if b == 10 {
-        if digits == 0 || digits > 9 || value > 100 || count >= capacity {
-          ok = false
-        } else {
-          out[count &* stride] = UInt8(truncatingIfNeeded: value)
-        }
-        count += 1
-        value = 0
-        digits = 0
+        endLine()
       } else if b != 13 {
         ok = false
       }
     }
-    if digits > 0 {
-      if digits > 9 || value > 100 || count >= capacity {
-        ok = false
-      } else {
-        out[count &* stride] = UInt8(truncatingIfNeeded: value)
-      }
-      count += 1
-    }
+    if digits > 0 { endLine() }
     return ok && count > 0 ? count : -1
   }
 
@@ -286,36 +284,8 @@ public struct DynamicWorkload: Sendable {
   /// `capacity` values.
   static func parsePercentages(
     _ bytes: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<Double>, _ capacity: Int
-  )
-    -> Int
-  {
-    var count = 0
-    var value = 0
-    var digits = 0
-    var ok = true
-    for b in bytes {
-      let d = b &- 48
-      if d < 10 {
-        value = value &* 10 &+ Int(d)
-        digits += 1
-      } else if b == 10 {
-        if digits == 0 || digits > 9 || count >= capacity {
-          ok = false
-        } else {
-          out[count] = Double(value) / 100
-        }
-        count += 1
-        value = 0
-        digits = 0
-      } else if b != 13 {
-        ok = false
-      }
-    }
-    if digits > 0 {
-      if digits > 9 || count >= capacity { ok = false } else { out[count] = Double(value) / 100 }
-      count += 1
-    }
-    return ok && count > 0 ? count : -1
+  ) -> Int {
+    parseLines(bytes, capacity: capacity, maximum: .max) { out[$0] = Double($1) / 100 }
   }
 
   /// Reads a PlanetLab date folder through Workload's importer.

@@ -452,7 +452,7 @@ extension Engine {
       return
     }
     vms.withUnsafeMutableBufferPointer { b in
-      for i in 1..<Swift.max(b.count, 1) {
+      for i in b.indices.dropFirst() {
         let v = b[i]
         let r = request[Int(v)]
         var j = i

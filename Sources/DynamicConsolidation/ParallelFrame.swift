@@ -143,12 +143,17 @@ extension Engine {
   /// Runs `body(0)` and `body(1)` on two threads (`FrameTeam.run`), the team started on first
   /// use; the parts must touch disjoint state.
   func onTwoThreads(_ body: (Int) -> Void) {
-    if team == nil {
-      let created = FrameTeam()
-      team = created
-      teamRef = Unmanaged.passUnretained(created)
-    }
-    team!.run(body)
+    startedTeam()._withUnsafeGuaranteedRef { $0.run(body) }
+  }
+
+  /// The second thread, started on first use, without reference counting (the engine keeps it
+  /// in `team`).
+  @inline(__always) func startedTeam() -> Unmanaged<FrameTeam> {
+    if let teamRef { return teamRef }
+    let created = FrameTeam()
+    team = created
+    teamRef = Unmanaged.passUnretained(created)
+    return teamRef.unsafelyUnwrapped
   }
 
   /// The parallel steps' buffers, made on first use.
