@@ -858,70 +858,84 @@ enum OLS {
   /// Doubles of workspace `allRSquared` needs.
   static func workspaceSize(n: Int, m: Int) -> Int { (2 * n + 1) * m + m + 3 * n }
 
-  /// Householder step `step` of `pivot` (already reduced) applied to `column`, rows `step..<m`:
-  /// `alpha = −Σ column·pivot / (a·pivot[step])`, `column −= alpha·pivot`.
-  @inline(__always) static func reflect(
-    _ column: UnsafeMutablePointer<Double>, _ pivot: UnsafePointer<Double>, _ step: Int, _ m: Int,
-    _ denominator: Double
-  ) {
-    var alpha = 0.0
-    for row in step..<m { alpha -= column[row] * pivot[row] }
-    alpha /= denominator
-    for row in step..<m { column[row] -= alpha * pivot[row] }
+  /// Householder pivot at `step` of the column at `column` (row r at `column[r * stride]`):
+  /// returns `a` (0 when the column is null below the diagonal) and reduces the column's
+  /// `step` entry by it.
+  @inline(__always) static func pivot(
+    _ column: UnsafeMutablePointer<Double>, stride: Int, _ step: Int, _ m: Int
+  ) -> Double {
+    let top = column + step &* stride
+    var xNormSqr = 0.0
+    var p = top
+    for _ in step..<m {
+      let x = p.pointee
+      xNormSqr += x * x
+      p += stride
+    }
+    let a = top.pointee > 0 ? -xNormSqr.squareRoot() : xNormSqr.squareRoot()
+    if a != 0 { top.pointee -= a }
+    return a
   }
 
-  /// `reflect` on the contiguous columns `first..<end` of `base` (m values each), four at a time
-  /// so that four independent sums are in flight (each column's own operations, in its order).
-  @inline(__always) static func reflectColumns(
-    _ base: UnsafeMutablePointer<Double>, _ first: Int, _ end: Int, _ pivot: UnsafePointer<Double>,
-    _ step: Int,
-    _ m: Int, _ denominator: Double
+  /// Householder step `step` with the pivot column `pivot` (row r at `pivot[r * pivotStride]`,
+  /// already reduced) applied to columns `first..<end` of the row-major matrix `base` (row r,
+  /// column j at `base[r * width + j]`), rows `step..<m`: for each column,
+  /// `alpha = −Σ column·pivot / denominator` (summed in row order), then
+  /// `column −= alpha·pivot`. Columns are taken four (then two, then one) at a time in SIMD
+  /// lanes: each lane does its own column's operations in their order (no fused multiply-add),
+  /// so every value has the bits the column-at-a-time computation gives.
+  @inline(__always) static func reflect(
+    _ base: UnsafeMutablePointer<Double>, width: Int, _ first: Int, _ end: Int,
+    pivot: UnsafePointer<Double>, pivotStride: Int, _ step: Int, _ m: Int, _ denominator: Double
   ) {
+    @inline(__always) func lanes<V: SIMD>(_ type: V.Type, _ j: Int) where V.Scalar == Double {
+      let top = UnsafeMutableRawPointer(base + (step &* width &+ j))
+      let rowBytes = width &* MemoryLayout<Double>.stride
+      var alpha = V(repeating: 0)
+      var q = top
+      var p = pivot + step &* pivotStride
+      for _ in step..<m {
+        alpha -= q.loadUnaligned(as: V.self) * V(repeating: p.pointee)
+        q += rowBytes
+        p += pivotStride
+      }
+      alpha /= V(repeating: denominator)
+      q = top
+      p = pivot + step &* pivotStride
+      for _ in step..<m {
+        q.storeBytes(of: q.loadUnaligned(as: V.self) - alpha * V(repeating: p.pointee), as: V.self)
+        q += rowBytes
+        p += pivotStride
+      }
+    }
     var j = first
     while j + 4 <= end {
-      let c0 = base + j * m
-      let c1 = c0 + m
-      let c2 = c1 + m
-      let c3 = c2 + m
-      var a0 = 0.0
-      var a1 = 0.0
-      var a2 = 0.0
-      var a3 = 0.0
-      for row in step..<m {
-        let p = pivot[row]
-        a0 -= c0[row] * p
-        a1 -= c1[row] * p
-        a2 -= c2[row] * p
-        a3 -= c3[row] * p
-      }
-      a0 /= denominator
-      a1 /= denominator
-      a2 /= denominator
-      a3 /= denominator
-      for row in step..<m {
-        let p = pivot[row]
-        c0[row] -= a0 * p
-        c1[row] -= a1 * p
-        c2[row] -= a2 * p
-        c3[row] -= a3 * p
-      }
+      lanes(SIMD4<Double>.self, j)
       j += 4
     }
-    while j < end {
-      reflect(base + j * m, pivot, step, m, denominator)
-      j += 1
+    if j + 2 <= end {
+      lanes(SIMD2<Double>.self, j)
+      j += 2
     }
-  }
-
-  /// Householder pivot at `step`: returns `a` (0 when the column is null below the diagonal) and
-  /// reduces `pivot[step]` by it.
-  @inline(__always) static func pivot(_ pivot: UnsafeMutablePointer<Double>, _ step: Int, _ m: Int) -> Double
-  {
-    var xNormSqr = 0.0
-    for row in step..<m { xNormSqr += pivot[row] * pivot[row] }
-    let a = pivot[step] > 0 ? -xNormSqr.squareRoot() : xNormSqr.squareRoot()
-    if a != 0 { pivot[step] -= a }
-    return a
+    if j < end {
+      let top = base + (step &* width &+ j)
+      var alpha = 0.0
+      var q = top
+      var p = pivot + step &* pivotStride
+      for _ in step..<m {
+        alpha -= q.pointee * p.pointee
+        q += width
+        p += pivotStride
+      }
+      alpha /= denominator
+      q = top
+      p = pivot + step &* pivotStride
+      for _ in step..<m {
+        q.pointee -= alpha * p.pointee
+        q += width
+        p += pivotStride
+      }
+    }
   }
 
   /// R² of every column of `data` (n columns of m values, column-major) regressed with an
@@ -935,53 +949,100 @@ enum OLS {
   /// y is reflected as one more column: its own reflections in commons-math (`dot` accumulated
   /// upwards and added) give the same values as a column's (`alpha` accumulated downwards and
   /// subtracted): IEEE rounding is symmetric, so the two differ at most in the sign of an exact
-  /// zero, which no later operation can observe.
+  /// zero, which no later operation can observe. The working matrices are row-major, so that a
+  /// reflection handles neighbouring columns in SIMD lanes (`reflect`); `workspace` holds
+  /// `workspaceSize(n:m:)` doubles.
   static func allRSquared(
     data: UnsafePointer<Double>, n: Int, m: Int, workspace: UnsafeMutablePointer<Double>
   ) -> [Double]? {
     precondition(n >= 1 && m >= n)
-    let prefix = workspace  // n columns: d_j reduced by the shared pivots
-    let tail = workspace + n * m  // one regression's later columns, and y as column n
-    let yy = tail + n * m
-    let ones = tail + (n + 1) * m  // the intercept pivot
+    let prefix = workspace  // m rows of n: d_j (column j) reduced by the shared pivots
+    let width = n + 1  // the tail's rows: one regression's later columns, and y as column n
+    let tail = workspace + m * n
+    let ones = tail + m * width  // the intercept pivot
     let rDiag = ones + m  // n
     let beta = rDiag + n  // n
     let prefixDiag = beta + n  // n: a of the shared pivots (step s for s ≤ k)
-    prefix.update(from: data, count: n * m)
+    for j in 0..<n {
+      var from = data + j &* m
+      var to = prefix + j
+      for _ in 0..<m {
+        to.pointee = from.pointee
+        from += 1
+        to += n
+      }
+    }
     for r in 0..<m { ones[r] = 1 }
-    let a0 = pivot(ones, 0, m)
+    let a0 = pivot(ones, stride: 1, 0, m)
     guard a0 != 0 else { return nil }
     prefixDiag[0] = a0
-    reflectColumns(prefix, 0, n, ones, 0, m, a0 * ones[0])
+    reflect(prefix, width: n, 0, n, pivot: ones, pivotStride: 1, 0, m, a0 * ones[0])
     var result = [Double](repeating: 0, count: n)
     // Position p's pivot for regression k: 0 → ones, 1…k → prefix column p − 1, > k → tail p.
     for k in 0..<n {
       // Regression k: y = d_k (prefix column k), later columns d_{k+1}… at positions k+1….
-      for p in (k + 1)..<n { (tail + p * m).update(from: prefix + p * m, count: m) }
-      yy.update(from: prefix + k * m, count: m)
+      var from = UnsafePointer(prefix)
+      var to = tail
+      for _ in 0..<m {
+        for j in (k + 1)..<n { to[j] = from[j] }
+        to[n] = from[k]
+        from += n
+        to += width
+      }
       for s in 0...k { rDiag[s] = prefixDiag[s] }
       for s in (k + 1)..<n {
-        let ps = tail + s * m
-        let a = pivot(ps, s, m)
+        let ps = tail + s
+        let a = pivot(ps, stride: width, s, m)
         guard a != 0 else { return nil }
         rDiag[s] = a
-        // The later columns and y, four at a time.
-        reflectColumns(tail, s + 1, n + 1, ps, s, m, a * ps[s])
+        // The later columns and y.
+        reflect(tail, width: width, s + 1, n + 1, pivot: ps, pivotStride: width, s, m, a * ps[s &* width])
       }
+      let yy = tail + n  // y, stride width
       for row in stride(from: n - 1, through: 0, by: -1) {
-        yy[row] /= rDiag[row]
-        let yRow = yy[row]
+        let yAtRow = yy + row &* width
+        yAtRow.pointee /= rDiag[row]
+        let yRow = yAtRow.pointee
         beta[row] = yRow
-        let q: UnsafePointer<Double> =
-          row == 0
-          ? UnsafePointer(ones)
-          : row <= k ? UnsafePointer(prefix + (row - 1) * m) : UnsafePointer(tail + row * m)
-        for i in 0..<row { yy[i] -= yRow * q[i] }
+        if row == 0 { break }
+        var (q, qs): (UnsafePointer<Double>, Int) =
+          row <= k ? (UnsafePointer(prefix + (row - 1)), n) : (UnsafePointer(tail + row), width)
+        var yi = yy
+        for _ in 0..<row {
+          yi.pointee -= yRow * q.pointee
+          yi += width
+          q += qs
+        }
       }
       let y = data + k * m
       var ssr = 0.0
-      for r in 0..<m {
-        // fitted = Σ_c column_c[r]·β_c in position order: 1, d_0 … d_{k−1}, d_{k+1} ….
+      // fitted = Σ_c column_c[r]·β_c in position order: 1, d_0 … d_{k−1}, d_{k+1} …, for four
+      // rows at a time in SIMD lanes (each lane the row's own sum in that order), then e² added
+      // row by row.
+      var r = 0
+      while r + 4 <= m {
+        var fitted = SIMD4<Double>(repeating: 0)
+        fitted += SIMD4(repeating: 1 * beta[0])
+        var x = UnsafeRawPointer(data + r)
+        let columnBytes = m &* MemoryLayout<Double>.stride
+        for c in 1..<(k + 1) {
+          fitted += x.loadUnaligned(as: SIMD4<Double>.self) * SIMD4(repeating: beta[c])
+          x += columnBytes
+        }
+        x += columnBytes
+        for c in (k + 1)..<n {
+          fitted += x.loadUnaligned(as: SIMD4<Double>.self) * SIMD4(repeating: beta[c])
+          x += columnBytes
+        }
+        let e = UnsafeRawPointer(y + r).loadUnaligned(as: SIMD4<Double>.self) - fitted
+        let e2 = e * e
+        ssr += e2[0]
+        ssr += e2[1]
+        ssr += e2[2]
+        ssr += e2[3]
+        r += 4
+      }
+      for r in r..<m {
         var fitted = 0.0
         fitted += 1 * beta[0]
         var x = data + r
@@ -1000,12 +1061,11 @@ enum OLS {
       result[k] = 1 - ssr / secondMoment(y, m)
       // Advance the shared prefix: d_k becomes the pivot of step k + 1.
       if k + 1 < n {
-        let pk = prefix + k * m
-        let a = pivot(pk, k + 1, m)
+        let pk = prefix + k
+        let a = pivot(pk, stride: n, k + 1, m)
         guard a != 0 else { return nil }
         prefixDiag[k + 1] = a
-        let denominator = a * pk[k + 1]
-        reflectColumns(prefix, k + 1, n, pk, k + 1, m, denominator)
+        reflect(prefix, width: n, k + 1, n, pivot: pk, pivotStride: n, k + 1, m, a * pk[(k + 1) &* n])
       }
     }
     return result
