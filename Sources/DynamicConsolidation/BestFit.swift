@@ -198,11 +198,14 @@ final class FitIndex {
     }
   }
 
-  /// The half (0 or 1) that indexes host `h` when the hosts are split: 9 of every 16 pairs of
-  /// ids to the engine's thread, 7 to the worker (so that both halves hold both types of the
+  /// The half (0 or 1) that indexes host `h` when the hosts are split: 11 of every 16 pairs of
+  /// ids to the engine's thread, 5 to the worker (so that both halves hold both types of the
   /// alternating G4/G5 hosts). The worker's half is the smaller one because its search starts
-  /// later (it must see the post) and reads state the engine's thread has just written.
-  @inline(__always) static func part(of h: Int) -> Int { (h >> 1) & 15 < 9 ? 0 : 1 }
+  /// later (it must see the post, through several cache lines the engine's thread has just
+  /// written) and its reads of the engine's state miss the cache more: at 9 of 16 the engine's
+  /// thread still spent 7 % of a 100 k run waiting for it (perf), and 11 of 16 ran that week in
+  /// 67.8 and 70.0 s against 78.6 and 79.1 s (12 of 16 was slower again at 30 k).
+  @inline(__always) static func part(of h: Int) -> Int { (h >> 1) & 15 < 11 ? 0 : 1 }
 
   /// The half that indexes host `h`.
   @inline(__always) func half(_ h: Int) -> FitIndex {
