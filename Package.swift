@@ -31,6 +31,8 @@ let package = Package(
       pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev", "pkg-config"])]
     ),
+    // One static inline C function, `yunhe_prefetch` (a cache hint Swift lacks).
+    .target(name: "CPrefetch"),
     .target(name: "Stochastics", dependencies: ["CGSL"]),
     .target(name: "SimCore"),
     .target(name: "CapacityModel"),
@@ -51,7 +53,8 @@ let package = Package(
     ),
     .target(name: "Reports", dependencies: ["Simulation", "Scenario", "CapacityModel"]),
     .target(
-      name: "DynamicConsolidation", dependencies: ["SimCore", "CapacityModel", "Stochastics", "Workload"],
+      name: "DynamicConsolidation",
+      dependencies: ["SimCore", "CapacityModel", "Stochastics", "Workload", "CPrefetch"],
       // The engine's flat arrays live in one object; its methods never overlap accesses, so the
       // run-time exclusivity checks (40 % of a policy-day in perf) are switched off here only.
       swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),

@@ -1,3 +1,4 @@
+import CPrefetch
 import Foundation
 
 /// One indexed host in its leaf's contiguous run of slots: copies of the host's planning state
@@ -607,6 +608,27 @@ extension Engine {
     guard !fit.excluded[h] else { return }
     fit.excluded[h] = true
     markFit(h)
+  }
+
+  /// Starts loading what best fit reads of VM `v` (its request and the history terms of each
+  /// host type, a random line of a large array each): the placement loops call it for the next
+  /// VMs while the current one is searched, so these cache misses overlap the search. A hint
+  /// only: no effect on any result.
+  @inline(__always) func prefetchPlacementState(_ v: Int32) {
+    let vi = Int(v)
+    yunhe_prefetch(request.base + vi)
+    yunhe_prefetch(historyHead.base + vi)
+    yunhe_prefetch(historyCount.base + vi)
+    let ring = historyTerms.base + vi * typeCount * historyLength
+    // The rings of every type, contiguous: one prefetch per cache line.
+    let bytes = typeCount * historyLength * MemoryLayout<Double>.stride
+    let start = UnsafeRawPointer(ring)
+    var offset = 0
+    while offset < bytes {
+      yunhe_prefetch(start + offset)
+      offset += 64
+    }
+    yunhe_prefetch(start + (bytes - 1))
   }
 
   /// Power-aware best fit: the host whose power grows least (ties to the lowest id). CloudSim

@@ -540,7 +540,10 @@ extension Engine {
       fitExclude(h)
       excludedUnder[h] = true
     }
-    for v in sortedByRequest(toMigrate) {
+    let ordered = sortedByRequest(toMigrate)
+    if let first = ordered.first { prefetchPlacementState(first) }
+    for (i, v) in ordered.enumerated() {
+      if i + 1 < ordered.count { prefetchPlacementState(ordered[i + 1]) }
       if let h = findHost(v) {
         touch(h)
         create(h, v)
@@ -572,6 +575,7 @@ extension Engine {
       touch(pick)
       placed.removeAll(keepingCapacity: true)
       sortByRequest(&vms)
+      for v in vms { prefetchPlacementState(v) }
       for v in vms {
         // Every pristine host has zero utilisation, so it was excluded above.
         if let h = findHost(v, pristineExcluded: true) {
