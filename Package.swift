@@ -4,7 +4,7 @@ import PackageDescription
 /// Yunhe (云合): discrete-event capacity and consolidation simulator.
 ///
 /// Dependencies point one way: yunhe → YunheCLI → Reports/Simulation →
-/// Placement/Workload/Scenario → CapacityModel/SimCore/Stochastics → CGSL.
+/// Placement/Workload/Scenario → CapacityModel/SimCore/Stochastics → CGSL (and CZlib, CPrefetch).
 let package = Package(
   name: "Yunhe",
   products: [
