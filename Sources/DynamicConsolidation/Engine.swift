@@ -741,8 +741,18 @@ final class Engine {
     case .nonPowerAware, .dvfs: firstFit = true
     case .migration: firstFit = false
     }
+    // Hosts only fill up during initial placement (free MIPS, RAM and bandwidth shrink, planned
+    // utilisation grows), so a VM shape that fitted nowhere fits nowhere later: its next VMs
+    // skip the scan (at 100 k VMs three quarters of them do not fit, each a scan of every host).
+    var unplaceable = Set<VMShape>()
     for v in 0..<vmCount {
       let mips = vmMips[v]
+      let shape = VMShape(mips: mips.bitPattern, ram: vmRam[v], bw: vmBw[v])
+      if unplaceable.contains(shape) {
+        unplaced += 1
+        removed[v] = true
+        continue
+      }
       var best = -1
       var minPower = Double.greatestFiniteMagnitude
       for h in 0..<hostCount {
@@ -763,6 +773,7 @@ final class Engine {
       guard best >= 0 else {
         unplaced += 1
         removed[v] = true
+        unplaceable.insert(shape)
         continue
       }
       ramFree[best] -= vmRam[v]
@@ -771,6 +782,13 @@ final class Engine {
       vmHost[v] = Int32(best)
       reallocate(best)
     }
+  }
+
+  /// What initial placement asks of a host for a VM: MIPS (as bits), RAM and bandwidth.
+  struct VMShape: Hashable {
+    var mips: UInt64
+    var ram: Int
+    var bw: Int
   }
 
   // MARK: - Frames
