@@ -319,6 +319,17 @@ final class Engine {
   var correlationWorkspace: [Double] = []
   let scratch = Slab<Double>(repeating: 0, count: historyLength)
   let sortScratch = Slab<Double>(repeating: 0, count: historyLength)
+  /// LR's closed-form prediction weights for k = 0…15 migration intervals: row k holds
+  /// 0.1 + (x − 5.5)·(4.5 + k)/82.5 for x = 10, 9, … 1, each computed as the prediction loop
+  /// would (so the same bits), once instead of at every test.
+  let lrWeights: Slab<Double> = {
+    let w = Slab<Double>(repeating: 0, count: 16 * 10)
+    for k in 0..<16 {
+      let intervals = Double(k)
+      for i in 0..<10 { w[k * 10 + i] = 0.1 + (Double(10 - i) - 5.5) * (4.5 + intervals) / 82.5 }
+    }
+    return w
+  }()
   /// Best fit's feasible candidates (power increase, host), for the rare second choice.
   let fitDiffs: Slab<Double>
   let fitHosts: Slab<Int32>
@@ -487,6 +498,7 @@ final class Engine {
     hostMaxRam.deallocate()
     hostMaxRamVersion.deallocate()
     sortScratch.deallocate()
+    lrWeights.deallocate()
     fitDiffs.deallocate()
     fitHosts.deallocate()
     fit.deallocate()
@@ -607,20 +619,26 @@ final class Engine {
     let a = lists.values(h)
     let anyIncoming = !incoming.isEmpty(h)
     if !anyIncoming {
-      // No VM migrating in (the usual case): one pass, the planned sum in the same order.
-      for i in 0..<vms.count {
-        let v = Int(vms[i])
-        let r = request[v]
-        requested += r
-        let capped = Swift.min(r, pe)
-        total += capped
-        if !over && avail >= capped {
-          avail -= capped
-          let x = migrating[v] ? capped * 0.9 : capped
-          a[i] = x
-          planned += x
-        } else {
-          over = true
+      // No VM migrating in (the usual case): one pass, the planned sum in the same order. The
+      // arrays' bases in locals: the stores to the allocations would otherwise make the
+      // compiler reload them from the engine at every VM.
+      let requests = request.base
+      let migratingNow = migrating.base
+      if let ids = vms.baseAddress, let allocations = a.baseAddress {
+        for i in 0..<vms.count {
+          let v = Int(ids[i])
+          let r = requests[v]
+          requested += r
+          let capped = Swift.min(r, pe)
+          total += capped
+          if !over && avail >= capped {
+            avail -= capped
+            let x = migratingNow[v] ? capped * 0.9 : capped
+            allocations[i] = x
+            planned += x
+          } else {
+            over = true
+          }
         }
       }
       if over {

@@ -115,11 +115,16 @@ extension Engine {
       let migrationTime = Double(ram) / (hostBw[h] / (2 * 8000))
       let intervals = (migrationTime / config.schedulingInterval).rounded(.up)
       var predicted = 0.0
-      for i in 0..<length {
-        // Value i (newest first) is at x = 10 − i.
-        let y = value(i)
-        let x = Double(length - i)
-        predicted += (0.1 + (x - 5.5) * (4.5 + intervals) / 82.5) * y
+      if intervals >= 0 && intervals < 16 {
+        let w = lrWeights.base + Int(intervals) * 10
+        for i in 0..<length { predicted += w[i] * value(i) }
+      } else {
+        for i in 0..<length {
+          // Value i (newest first) is at x = 10 − i.
+          let y = value(i)
+          let x = Double(length - i)
+          predicted += (0.1 + (x - 5.5) * (4.5 + intervals) / 82.5) * y
+        }
       }
       predicted *= s
       if predicted >= 1 + 1e-9 { return true }
@@ -143,12 +148,30 @@ extension Engine {
   @inline(__always) func addHistory(_ v: Int, type: Int, into sum: UnsafeMutablePointer<Double>) {
     let n = historyCount[v]
     // Term i is ring[(head − i) mod length]: two runs, no modulo.
-    let ring = historyTerms.base + (v * typeCount + type) * historyLength
+    let ring = historyTerms.base + (v &* typeCount &+ type) &* historyLength
     let head = historyHead[v]
-    let first = Swift.min(n, head + 1)
-    for i in 0..<first { sum[i] += ring[head - i] }
-    if n > first {
-      for i in first..<n { sum[i] += ring[head - i + historyLength] }
+    let first = Swift.min(n, head &+ 1)
+    Self.addReversed(sum, ring + head, first)
+    if n > first { Self.addReversed(sum + first, ring + (head &- first &+ historyLength), n &- first) }
+  }
+
+  /// `sum[j] += top[−j]` for j in 0..<count (a ring read backwards), four values at a time:
+  /// each element gets its one addition, as in the element-by-element loop.
+  @inline(__always) static func addReversed(
+    _ sum: UnsafeMutablePointer<Double>, _ top: UnsafePointer<Double>, _ count: Int
+  ) {
+    var j = 0
+    while j &+ 4 <= count {
+      // top[−j−3 … −j], lowest address first: reversed, it is top[−j], top[−j−1], ….
+      let v = UnsafeRawPointer(top - (j &+ 3)).loadUnaligned(as: SIMD4<Double>.self)
+      let d = UnsafeMutableRawPointer(sum + j)
+      let reversed = SIMD4(v[3], v[2], v[1], v[0])
+      d.storeBytes(of: d.loadUnaligned(as: SIMD4<Double>.self) + reversed, as: SIMD4<Double>.self)
+      j &+= 4
+    }
+    while j < count {
+      sum[j] += top[-j]
+      j &+= 1
     }
   }
 
