@@ -77,9 +77,10 @@ extension Engine {
     var totalRequested = 0.0
     var under = 0.0
     for v in 0..<vmCount {
-      totalAllocated += vmTotalAllocated[v]
-      totalRequested += vmTotalRequested[v]
-      under += vmUnderMigration[v]
+      let ledger = vmLedger[v]
+      totalAllocated += ledger.totalAllocated
+      totalRequested += ledger.totalRequested
+      under += ledger.underMigration
     }
     let n = Double(shutdownTimes.count)
     let mean = shutdownTimes.isEmpty ? Double.nan : shutdownTimes.reduce(0, +) / n
