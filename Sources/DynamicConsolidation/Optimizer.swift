@@ -598,8 +598,11 @@ extension Engine {
       touch(pick)
       placed.removeAll(keepingCapacity: true)
       sortByRequest(&vms)
-      for v in vms { prefetchPlacementState(v) }
-      for v in vms {
+      // The next VM's state is fetched during this one's search (all of them at once would fill
+      // the processor's miss buffers and stall at the prefetches).
+      prefetchPlacementState(vms[0])
+      for (i, v) in vms.enumerated() {
+        if i + 1 < vms.count { prefetchPlacementState(vms[i + 1]) }
         // Every pristine host has zero utilisation, so it was excluded above.
         if let h = findHost(v, pristineExcluded: true) {
           touch(h)
