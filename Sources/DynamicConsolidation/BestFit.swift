@@ -380,7 +380,18 @@ extension Engine {
   /// Notes that host `h`'s planning state or exclusion changed during a round.
   @inline(__always) func markFit(_ h: Int) {
     guard fit.live else { return }
-    let index = fit.half(h)
+    // The second half through its unretained reference (the first owns it): `half(h)` returned
+    // a strong one, a retain and a release at every planning change (perf: 1.8 % of the engine
+    // thread at 100 k).
+    if fit.splits, FitIndex.part(of: h) == 1, let partnerRef = fit.partnerRef {
+      partnerRef._withUnsafeGuaranteedRef { Self.markDirty($0, h) }
+    } else {
+      Self.markDirty(fit, h)
+    }
+  }
+
+  /// Adds host `h` to `index`'s list of changed hosts (once).
+  @inline(__always) static func markDirty(_ index: FitIndex, _ h: Int) {
     guard !index.dirty[h] else { return }
     index.dirty[h] = true
     index.dirtyList.append(Int32(h))
