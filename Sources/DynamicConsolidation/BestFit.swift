@@ -208,10 +208,11 @@ final class FitIndex {
   /// 67.8 and 70.0 s against 78.6 and 79.1 s (12 of 16 was slower again at 30 k).
   @inline(__always) static func part(of h: Int) -> Int { (h >> 1) & 15 < 11 ? 0 : 1 }
 
-  /// The half that indexes host `h`.
-  @inline(__always) func half(_ h: Int) -> FitIndex {
-    if let partner, splits, Self.part(of: h) == 1 { return partner }
-    return self
+  /// The half that indexes host `h`, without reference counting (this index owns its partner;
+  /// a strong reference cost a retain and a release at every planning change).
+  @inline(__always) func half(_ h: Int) -> Unmanaged<FitIndex> {
+    if splits, Self.part(of: h) == 1, let partnerRef { return partnerRef }
+    return Unmanaged.passUnretained(self)
   }
 
   func deallocate() {
@@ -380,21 +381,11 @@ extension Engine {
   /// Notes that host `h`'s planning state or exclusion changed during a round.
   @inline(__always) func markFit(_ h: Int) {
     guard fit.live else { return }
-    // The second half through its unretained reference (the first owns it): `half(h)` returned
-    // a strong one, a retain and a release at every planning change (perf: 1.8 % of the engine
-    // thread at 100 k).
-    if fit.splits, FitIndex.part(of: h) == 1, let partnerRef = fit.partnerRef {
-      partnerRef._withUnsafeGuaranteedRef { Self.markDirty($0, h) }
-    } else {
-      Self.markDirty(fit, h)
+    fit.half(h)._withUnsafeGuaranteedRef { index in
+      guard !index.dirty[h] else { return }
+      index.dirty[h] = true
+      index.dirtyList.append(Int32(h))
     }
-  }
-
-  /// Adds host `h` to `index`'s list of changed hosts (once).
-  @inline(__always) static func markDirty(_ index: FitIndex, _ h: Int) {
-    guard !index.dirty[h] else { return }
-    index.dirty[h] = true
-    index.dirtyList.append(Int32(h))
   }
 
   /// Host `h`'s leaf in `index` for its planned MIPS, or −1 when it is not a candidate.
@@ -420,10 +411,7 @@ extension Engine {
         counts.insert((migrationTime / config.schedulingInterval).rounded(.up))
       }
       guard counts.count == 1, let intervals = counts.first else { return }
-      for i in 0..<10 {
-        let x = Double(10 - i)
-        fit.scoreWeights[t * 10 + i] = 0.1 + (x - 5.5) * (4.5 + intervals) / 82.5
-      }
+      for i in 0..<10 { fit.scoreWeights[t * 10 + i] = Engine.lrPredictionWeight(i, intervals: intervals) }
     }
     fit.safety = detection.parameter
     fit.prunes = true

@@ -315,17 +315,22 @@ final class Engine {
   var correlationWorkspace: [Double] = []
   let scratch = Slab<Double>(repeating: 0, count: historyLength)
   let sortScratch = Slab<Double>(repeating: 0, count: historyLength)
-  /// LR's closed-form prediction weights for k = 0…15 migration intervals: row k holds
-  /// 0.1 + (x − 5.5)·(4.5 + k)/82.5 for x = 10, 9, … 1, each computed as the prediction loop
-  /// would (so the same bits), once instead of at every test.
+  /// LR's closed-form prediction weights (`lrPredictionWeight`) for k = 0…15 migration
+  /// intervals, row k for the ten values: computed once instead of at every test.
   let lrWeights: Slab<Double> = {
     let w = Slab<Double>(repeating: 0, count: 16 * 10)
     for k in 0..<16 {
-      let intervals = Double(k)
-      for i in 0..<10 { w[k * 10 + i] = 0.1 + (Double(10 - i) - 5.5) * (4.5 + intervals) / 82.5 }
+      for i in 0..<10 { w[k * 10 + i] = lrPredictionWeight(i, intervals: Double(k)) }
     }
     return w
   }()
+
+  /// The weight of value i (newest first, at x = 10 − i) in LR's closed-form prediction of the
+  /// utilisation `intervals` scheduling intervals ahead: 0.1 + (x − 5.5)(4.5 + intervals)/82.5
+  /// (least squares on x = 1…10, extrapolated).
+  @inline(__always) static func lrPredictionWeight(_ i: Int, intervals: Double) -> Double {
+    0.1 + (Double(10 - i) - 5.5) * (4.5 + intervals) / 82.5
+  }
   /// Best fit's feasible candidates (power increase, host), for the rare second choice.
   let fitDiffs: Slab<Double>
   let fitHosts: Slab<Int32>

@@ -119,12 +119,7 @@ extension Engine {
         let w = lrWeights.base + Int(intervals) * 10
         for i in 0..<length { predicted += w[i] * value(i) }
       } else {
-        for i in 0..<length {
-          // Value i (newest first) is at x = 10 − i.
-          let y = value(i)
-          let x = Double(length - i)
-          predicted += (0.1 + (x - 5.5) * (4.5 + intervals) / 82.5) * y
-        }
+        for i in 0..<length { predicted += Self.lrPredictionWeight(i, intervals: intervals) * value(i) }
       }
       predicted *= s
       if predicted >= 1 + 1e-9 { return true }
