@@ -14,15 +14,37 @@ struct Slab<Element> {
   let count: Int
 
   init(repeating value: Element, count: Int) {
-    base = .allocate(capacity: Swift.max(count, 1))
+    base = Self.allocate(count)
     base.initialize(repeating: value, count: count)
     self.count = count
   }
 
   init(_ values: [Element]) {
-    base = .allocate(capacity: Swift.max(values.count, 1))
+    base = Self.allocate(values.count)
     _ = UnsafeMutableBufferPointer(start: base, count: values.count).initialize(from: values)
     count = values.count
+  }
+
+  /// `count` elements whose bytes are all zero (0, 0.0, false, nil), from `calloc`: a large slab
+  /// comes as fresh zero pages from the kernel, so pages never written (a history a policy does
+  /// not keep) cost no page fault and no clearing.
+  init(zeroed count: Int) where Element: BitwiseCopyable {
+    precondition(MemoryLayout<Element>.alignment <= 16)
+    guard let raw = calloc(Swift.max(count, 1), MemoryLayout<Element>.stride) else {
+      fatalError("out of memory: \(count) × \(MemoryLayout<Element>.stride) bytes")
+    }
+    base = raw.bindMemory(to: Element.self, capacity: Swift.max(count, 1))
+    self.count = count
+  }
+
+  /// Room for `count` elements from `malloc` (as `init(zeroed:)`'s `calloc`, so that `deallocate`
+  /// frees both alike).
+  private static func allocate(_ count: Int) -> UnsafeMutablePointer<Element> {
+    precondition(MemoryLayout<Element>.alignment <= 16)
+    guard let raw = malloc(Swift.max(count, 1) * MemoryLayout<Element>.stride) else {
+      fatalError("out of memory: \(count) × \(MemoryLayout<Element>.stride) bytes")
+    }
+    return raw.bindMemory(to: Element.self, capacity: Swift.max(count, 1))
   }
 
   @inline(__always) subscript(i: Int) -> Element {
@@ -41,7 +63,7 @@ struct Slab<Element> {
 
   func deallocate() {
     base.deinitialize(count: count)
-    base.deallocate()
+    free(base)
   }
 }
 
@@ -432,10 +454,10 @@ final class Engine {
     migrating = Slab(repeating: false, count: vmCount)
     removed = Slab(repeating: false, count: vmCount)
     vmHost = Slab(repeating: -1, count: vmCount)
-    historyBuffer = Slab(repeating: 0, count: vmCount * historyLength)
+    historyBuffer = Slab(zeroed: vmCount * historyLength)
     typeCount = config.hostTypes.count
     typeTotals = config.hostTypes.map(\.totalMips)
-    historyTerms = Slab(repeating: 0, count: vmCount * config.hostTypes.count * historyLength)
+    historyTerms = Slab(zeroed: vmCount * config.hostTypes.count * historyLength)
     historyCount = Slab(repeating: 0, count: vmCount)
     historyHead = Slab(repeating: historyLength - 1, count: vmCount)
     lastHistoryTime = Slab(repeating: 0, count: vmCount)
@@ -448,7 +470,7 @@ final class Engine {
     currentPower = Slab(repeating: 0, count: hostCount)
     requestedSum = Slab(repeating: 0, count: hostCount)
     plannedMips = Slab(repeating: 0, count: hostCount)
-    hostHistoryCache = Slab(repeating: 0, count: hostCount * historyLength)
+    hostHistoryCache = Slab(zeroed: hostCount * historyLength)
     hostHistoryVersion = Slab(repeating: 0, count: hostCount)
     hostHistoryEpoch = Slab(repeating: 0, count: hostCount)
     hostHistoryLast = Slab(repeating: -1, count: hostCount)
