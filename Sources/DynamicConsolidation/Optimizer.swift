@@ -386,8 +386,14 @@ extension Engine {
     return plan
   }
 
-  /// `selectionPlan` of each host, on two threads.
+  /// `selectionPlan` of each host, on two threads. A plan's regressions cost about n³ for a
+  /// host of n VMs, so the hosts are taken most VMs first (each plan lands in its host's slot,
+  /// whatever the order): a large host left for last would keep one thread busy alone.
   func selectionPlans(_ hosts: [Int]) -> [[Int32]] {
+    let order = hosts.indices.sorted { a, b in
+      let (na, nb) = (lists.count(hosts[a]), lists.count(hosts[b]))
+      return na != nb ? na > nb : a < b
+    }
     let plans = UnsafeMutablePointer<[Int32]>.allocate(capacity: hosts.count)
     plans.initialize(repeating: [], count: hosts.count)
     defer {
@@ -401,8 +407,9 @@ extension Engine {
       let work = UnsafeMutablePointer<Double>.allocate(capacity: historyLength)
       defer { work.deallocate() }
       while true {
-        let i = next.add(1, ordering: .relaxed).oldValue
-        guard i < hosts.count else { break }
+        let k = next.add(1, ordering: .relaxed).oldValue
+        guard k < order.count else { break }
+        let i = order[k]
         shared.plans.pointer[i] = shared.engine.selectionPlan(hosts[i], workspace: &workspace, work: work)
       }
     }
