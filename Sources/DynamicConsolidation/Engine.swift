@@ -301,6 +301,8 @@ final class Engine {
   /// (tests).
   var parallelFrames = 0
   var parallelScans = 0
+  /// Host updates after migrations start or complete run by `updateHostsInParallel` (tests).
+  var parallelUpdates = 0
   /// Tests: record the VM entries of parallel frames serially, as if step 2 had found a stray
   /// listing.
   var serialVMEntries = false
@@ -921,12 +923,15 @@ final class Engine {
     }
     touched.sort()
     var last: Int32 = -1
+    var hosts: [Int] = []
+    hosts.reserveCapacity(touched.count)
     for h32 in touched where h32 != last {
       last = h32
       let h = Int(h32)
       // As `processHosts` with dt = 0: quiet hosts are skipped, the others updated.
-      if !quiet[h] { updateHost(h, t) }
+      if !quiet[h] { hosts.append(h) }
     }
+    updateHosts(hosts, t)
     frames += 1
     refreshes += 1
     lastProcessTime = t
@@ -1206,7 +1211,7 @@ final class Engine {
       }
       migrations += 1
     }
-    for h in order { updateHost(h, t) }
+    updateHosts(order, t)
   }
 
   func completeMigrations(_ plan: [(vm: Int32, host: Int32)], startedAt t: Double) {

@@ -399,6 +399,100 @@ extension Engine {
     }
   }
 
+  /// `updateHost(h, t)` for each host of `hosts` (distinct) in their order: on two threads when
+  /// their lists hold at least a quarter of `parallelThreshold` entries, with the same result bit
+  /// for bit. The steps are those of `processHostsInParallel` without histories and energy
+  /// (these updates happen at the time of the last frame): host state and host entries by
+  /// chunks of `hosts`, their contributions to the active time, SLA time and shutdowns in the
+  /// chunks' log slots; then the VM entries (each VM is recorded only on its home host, whose
+  /// chunk alone writes its record; serially in the hosts' order if a VM is listed elsewhere,
+  /// or for tests); then, serially and in the hosts' order, the pristine set's two updates per
+  /// host and the logs, which is the serial loop's order of additions.
+  func updateHosts(_ hosts: [Int], _ t: Double) {
+    var entries = 0
+    for h in hosts { entries += lists.count(h) }
+    guard parallelThreshold < .max, hosts.count > 1, entries >= parallelThreshold / 4 else {
+      for h in hosts { updateHost(h, t) }
+      return
+    }
+    let buffers = frameBuffers()
+    let chunk = buffers.hostChunk
+    let chunks = (hosts.count + chunk - 1) / chunk
+    entries = 0
+    for c in 0..<chunks {
+      buffers.listStart[c] = entries
+      for i in (c * chunk)..<Swift.min((c + 1) * chunk, hosts.count) { entries += lists.count(hosts[i]) }
+    }
+    buffers.listStart[chunks] = entries
+    buffers.reserveViolations(entries)
+    buffers.next.store(0, ordering: .relaxed)
+    hosts.withUnsafeBufferPointer { list in
+      onTwoThreads { _ in
+        while let c = buffers.take(chunks) { self.updateChunk(c, list, buffers, t) }
+      }
+      var stray = serialVMEntries
+      for c in 0..<chunks where buffers.stray[c] { stray = true }
+      if !stray {
+        buffers.next.store(0, ordering: .relaxed)
+        onTwoThreads { _ in
+          while let c = buffers.take(chunks) { self.recordChunkVMEntries(c, list, buffers, t) }
+        }
+      }
+      var sums = EngineSums(engine: self)
+      for h in list {
+        updatePristine(h, pristine: buffers.flags[h])
+        updatePristine(h)
+        if stray { recordVMEntries(h, t, into: &sums) }
+      }
+      for c in 0..<chunks {
+        let first = c * chunk
+        for i in first..<(first + buffers.counts[c * 6 + 2]) { activeTime += buffers.active[i] }
+        for i in first..<(first + buffers.counts[c * 6 + 3]) { slaTime += buffers.sla[i] }
+        for i in first..<(first + buffers.counts[c * 6 + 4]) { shutdownTimes.append(buffers.shutdowns[i]) }
+        if !stray {
+          let start = buffers.listStart[c]
+          for i in start..<(start + buffers.counts[c * 6 + 5]) { violationSum += buffers.violations[i] }
+          violationCount += buffers.counts[c * 6 + 5]
+        }
+      }
+    }
+    parallelUpdates += 1
+  }
+
+  /// The host step of `updateHosts` for chunk `c` of `hosts`: `updateHost` without the pristine
+  /// set and the VM entries, the host entries' contributions in the chunk's log slots.
+  func updateChunk(_ c: Int, _ hosts: UnsafeBufferPointer<Int>, _ buffers: FrameBuffers, _ t: Double) {
+    let first = c * buffers.hostChunk
+    var sums = ChunkSums(
+      active: buffers.active.base + first, sla: buffers.sla.base + first,
+      shutdowns: buffers.shutdowns.base + first, violations: buffers.violations.base)
+    var stray = false
+    for i in first..<Swift.min(first + buffers.hostChunk, hosts.count) {
+      let h = hosts[i]
+      buffers.flags[h] = lists.isEmpty(h) && incoming.isEmpty(h) && util[h] == 0
+      if !updateHostState(h, t, into: &sums) { stray = true }
+    }
+    let counts = buffers.counts.base + c * 6
+    counts[2] = sums.activeCount
+    counts[3] = sums.slaCount
+    counts[4] = sums.shutdownCount
+    buffers.stray[c] = stray
+  }
+
+  /// The VM-entry step of `updateHosts` for chunk `c` of `hosts`, violations in the chunk's
+  /// log slots.
+  func recordChunkVMEntries(_ c: Int, _ hosts: UnsafeBufferPointer<Int>, _ buffers: FrameBuffers, _ t: Double)
+  {
+    let first = c * buffers.hostChunk
+    var sums = ChunkSums(
+      active: buffers.active.base, sla: buffers.sla.base, shutdowns: buffers.shutdowns.base,
+      violations: buffers.violations.base + buffers.listStart[c])
+    for i in first..<Swift.min(first + buffers.hostChunk, hosts.count) {
+      recordVMEntries(hosts[i], t, into: &sums)
+    }
+    buffers.counts[c * 6 + 5] = sums.violationCount
+  }
+
   /// The overload scan at the start of `optimize` on two threads: hosts in chunks taken by
   /// whichever thread comes first, each thread with its own scratch buffers, the answers in a
   /// per-host flag, collected in host order. Besides its scratch, `isOverloaded` writes only the

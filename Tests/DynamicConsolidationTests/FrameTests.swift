@@ -13,6 +13,7 @@ import Testing
     var strayListings: Int
     var parallelFrames: Int
     var parallelScans: Int
+    var parallelUpdates: Int
   }
 
   static func run(
@@ -35,7 +36,7 @@ import Testing
     return Run(
       result: "\(result)", migrations: engine.migrationLog.map { "\($0.time) \($0.vm) \($0.from) \($0.to)" },
       refreshes: engine.refreshes, strayListings: engine.strayListings, parallelFrames: engine.parallelFrames,
-      parallelScans: engine.parallelScans)
+      parallelScans: engine.parallelScans, parallelUpdates: engine.parallelUpdates)
   }
 
   /// Closing frames of completion times that refresh only the touched hosts, against full frames.
@@ -117,7 +118,8 @@ import Testing
     }
   }
 
-  /// Frames and overload scans on two threads (forced for every one) against serial ones.
+  /// Frames, overload scans and the host updates after migrations start or complete on two
+  /// threads (forced for every one) against serial ones.
   @Test(arguments: ["LrMmt", "ThrMmt", "IqrMmt", "MadMmt", "LrrMmt", "LrRs", "LrMc", "NonPowerAware", "Dvfs"])
   func parallelFramesMatchSerialFrames(_ policy: String) throws {
     var cases: [(DynamicWorkload, Int, Double, Int?)] = [
@@ -144,7 +146,9 @@ import Testing
           #expect(serial.parallelFrames == 0)
           #expect(parallel.parallelFrames > 50)
           #expect(!migrates || parallel.parallelScans > 10)
+          #expect(!migrates || parallel.parallelUpdates > 10)
           #expect(serial.parallelScans == 0)
+          #expect(serial.parallelUpdates == 0)
           #expect(parallel.strayListings == 0)
           #expect(parallel.migrations == serial.migrations)
           #expect(parallel.result == serial.result)
