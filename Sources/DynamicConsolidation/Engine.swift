@@ -303,8 +303,11 @@ final class Engine {
   /// (tests).
   var parallelFrames = 0
   var parallelScans = 0
-  /// Host updates after migrations start or complete run by `updateHostsInParallel` (tests).
+  /// Host updates after migrations start or complete run on two threads by `updateHosts`
+  /// (tests).
   var parallelUpdates = 0
+  /// Whether the last full frame ran on two threads (its lists held `parallelThreshold` entries).
+  var largeFrames = false
   /// Tests: record the VM entries of parallel frames serially, as if step 2 had found a stray
   /// listing.
   var serialVMEntries = false
@@ -859,7 +862,8 @@ final class Engine {
       historyEpochTime = t
     }
     let weights = SampleWeights(t: t, period: workload.intervalSeconds, samplesPerVM: workload.samplesPerVM)
-    if parallelThreshold < .max, listedCount() >= parallelThreshold {
+    largeFrames = parallelThreshold < .max && listedCount() >= parallelThreshold
+    if largeFrames {
       processHostsInParallel(t, dt: dt, periodicHistory: periodicHistory, weights: weights)
       return
     }
