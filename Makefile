@@ -2,7 +2,7 @@
 SWIFT ?= swift
 SCENARIO ?= scenarios/jiujiang.yaml
 
-.PHONY: run test deps build release example format lint bench sanitize sanitize-thread quality
+.PHONY: run test deps build release example format lint bench speedup sanitize sanitize-thread quality
 
 # Installs GSL, zlib and pkg-config when they are missing (Debian/Ubuntu).
 deps:
@@ -43,6 +43,12 @@ lint:
 # Performance suite (ordo-one/benchmark), kept out of `swift test`.
 bench: deps
 	cd Benchmarks && $(SWIFT) package benchmark
+
+# The CloudSim PlanetLab speed and memory check: each example policy-day on 20110303 through the
+# command line against CloudSim 3.0.3's quiet-harness wall time and peak RSS (from
+# ../shared/data/baselines/results.csv); fails when one is under 200× or above 1/10.
+speedup: release
+	scripts/planetlab-speedup.sh
 
 # The whole test suite under AddressSanitizer (its own build folder; about 10 minutes on two
 # cores). Leak checking is off: the Swift runtime keeps caches alive on purpose.
