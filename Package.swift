@@ -4,7 +4,8 @@ import PackageDescription
 /// Yunhe (云合): discrete-event capacity and consolidation simulator.
 ///
 /// Dependencies point one way: yunhe → YunheCLI → Reports/Simulation →
-/// Placement/Workload/Scenario → CapacityModel/SimCore/Stochastics → CGSL (and CZlib, CPrefetch).
+/// Placement/Workload/Scenario → CapacityModel/SimCore/Stochastics → CGSL (and CZlib, CPrefetch,
+/// CKernels).
 let package = Package(
   name: "Yunhe",
   products: [
@@ -33,6 +34,8 @@ let package = Package(
     ),
     // One static inline C function, `yunhe_prefetch` (a cache hint Swift lacks).
     .target(name: "CPrefetch"),
+    // MC's regression kernel, compiled for baseline x86-64 and AVX2 (`target_clones`).
+    .target(name: "CKernels"),
     .target(name: "Stochastics", dependencies: ["CGSL"]),
     .target(name: "SimCore"),
     .target(name: "CapacityModel"),
@@ -54,7 +57,7 @@ let package = Package(
     .target(name: "Reports", dependencies: ["Simulation", "Scenario", "CapacityModel"]),
     .target(
       name: "DynamicConsolidation",
-      dependencies: ["SimCore", "CapacityModel", "Stochastics", "Workload", "CPrefetch"],
+      dependencies: ["SimCore", "CapacityModel", "Stochastics", "Workload", "CPrefetch", "CKernels"],
       // The engine's flat arrays live in one object; its methods never overlap accesses, so the
       // run-time exclusivity checks (40 % of a policy-day in perf) are switched off here only.
       swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
@@ -95,6 +98,6 @@ let package = Package(
     .testTarget(
       name: "YunheCLITests", dependencies: ["YunheCLI", "Scenario", "DynamicConsolidation"],
       resources: [.copy("DynamicBadInput")]),
-    .testTarget(name: "DynamicConsolidationTests", dependencies: ["DynamicConsolidation"]),
+    .testTarget(name: "DynamicConsolidationTests", dependencies: ["DynamicConsolidation", "CKernels"]),
   ]
 )

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import Synchronization
 
@@ -890,86 +891,6 @@ enum OLS {
   /// Doubles of workspace `allRSquared` needs.
   static func workspaceSize(n: Int, m: Int) -> Int { (2 * n + 1) * m + m + 3 * n }
 
-  /// Householder pivot at `step` of the column at `column` (row r at `column[r * stride]`):
-  /// returns `a` (0 when the column is null below the diagonal) and reduces the column's
-  /// `step` entry by it.
-  @inline(__always) static func pivot(
-    _ column: UnsafeMutablePointer<Double>, stride: Int, _ step: Int, _ m: Int
-  ) -> Double {
-    let top = column + step &* stride
-    var xNormSqr = 0.0
-    var p = top
-    for _ in step..<m {
-      let x = p.pointee
-      xNormSqr += x * x
-      p += stride
-    }
-    let a = top.pointee > 0 ? -xNormSqr.squareRoot() : xNormSqr.squareRoot()
-    if a != 0 { top.pointee -= a }
-    return a
-  }
-
-  /// Householder step `step` with the pivot column `pivot` (row r at `pivot[r * pivotStride]`,
-  /// already reduced) applied to columns `first..<end` of the row-major matrix `base` (row r,
-  /// column j at `base[r * width + j]`), rows `step..<m`: for each column,
-  /// `alpha = −Σ column·pivot / denominator` (summed in row order), then
-  /// `column −= alpha·pivot`. Columns are taken four (then two, then one) at a time in SIMD
-  /// lanes: each lane does its own column's operations in their order (no fused multiply-add),
-  /// so every value has the bits the column-at-a-time computation gives.
-  @inline(__always) static func reflect(
-    _ base: UnsafeMutablePointer<Double>, width: Int, _ first: Int, _ end: Int,
-    pivot: UnsafePointer<Double>, pivotStride: Int, _ step: Int, _ m: Int, _ denominator: Double
-  ) {
-    @inline(__always) func lanes<V: SIMD>(_ type: V.Type, _ j: Int) where V.Scalar == Double {
-      let top = UnsafeMutableRawPointer(base + (step &* width &+ j))
-      let rowBytes = width &* MemoryLayout<Double>.stride
-      var alpha = V(repeating: 0)
-      var q = top
-      var p = pivot + step &* pivotStride
-      for _ in step..<m {
-        alpha -= q.loadUnaligned(as: V.self) * V(repeating: p.pointee)
-        q += rowBytes
-        p += pivotStride
-      }
-      alpha /= V(repeating: denominator)
-      q = top
-      p = pivot + step &* pivotStride
-      for _ in step..<m {
-        q.storeBytes(of: q.loadUnaligned(as: V.self) - alpha * V(repeating: p.pointee), as: V.self)
-        q += rowBytes
-        p += pivotStride
-      }
-    }
-    var j = first
-    while j + 4 <= end {
-      lanes(SIMD4<Double>.self, j)
-      j += 4
-    }
-    if j + 2 <= end {
-      lanes(SIMD2<Double>.self, j)
-      j += 2
-    }
-    if j < end {
-      let top = base + (step &* width &+ j)
-      var alpha = 0.0
-      var q = top
-      var p = pivot + step &* pivotStride
-      for _ in step..<m {
-        alpha -= q.pointee * p.pointee
-        q += width
-        p += pivotStride
-      }
-      alpha /= denominator
-      q = top
-      p = pivot + step &* pivotStride
-      for _ in step..<m {
-        q.pointee -= alpha * p.pointee
-        q += width
-        p += pivotStride
-      }
-    }
-  }
-
   /// R² of every column of `data` (n columns of m values, column-major) regressed with an
   /// intercept on the other columns in their order, as `rSquared` computes each; nil when any
   /// of the n regressions is singular.
@@ -982,124 +903,18 @@ enum OLS {
   /// upwards and added) give the same values as a column's (`alpha` accumulated downwards and
   /// subtracted): IEEE rounding is symmetric, so the two differ at most in the sign of an exact
   /// zero, which no later operation can observe. The working matrices are row-major, so that a
-  /// reflection handles neighbouring columns in SIMD lanes (`reflect`); `workspace` holds
-  /// `workspaceSize(n:m:)` doubles.
+  /// reflection handles neighbouring columns in SIMD lanes, each lane its own column's operations
+  /// in order (no fused multiply-add); `workspace` holds `workspaceSize(n:m:)` doubles. The kernel
+  /// is C (`CKernels`, `yunhe_all_r_squared`), compiled for baseline x86-64 and for AVX2 and
+  /// picked at start-up: Swift can compile one function for one instruction set only.
   static func allRSquared(
     data: UnsafePointer<Double>, n: Int, m: Int, workspace: UnsafeMutablePointer<Double>
   ) -> [Double]? {
     precondition(n >= 1 && m >= n)
-    let prefix = workspace  // m rows of n: d_j (column j) reduced by the shared pivots
-    let width = n + 1  // the tail's rows: one regression's later columns, and y as column n
-    let tail = workspace + m * n
-    let ones = tail + m * width  // the intercept pivot
-    let rDiag = ones + m  // n
-    let beta = rDiag + n  // n
-    let prefixDiag = beta + n  // n: a of the shared pivots (step s for s ≤ k)
-    for j in 0..<n {
-      var from = data + j &* m
-      var to = prefix + j
-      for _ in 0..<m {
-        to.pointee = from.pointee
-        from += 1
-        to += n
-      }
-    }
-    for r in 0..<m { ones[r] = 1 }
-    let a0 = pivot(ones, stride: 1, 0, m)
-    guard a0 != 0 else { return nil }
-    prefixDiag[0] = a0
-    reflect(prefix, width: n, 0, n, pivot: ones, pivotStride: 1, 0, m, a0 * ones[0])
     var result = [Double](repeating: 0, count: n)
-    // Position p's pivot for regression k: 0 → ones, 1…k → prefix column p − 1, > k → tail p.
-    for k in 0..<n {
-      // Regression k: y = d_k (prefix column k), later columns d_{k+1}… at positions k+1….
-      var from = UnsafePointer(prefix)
-      var to = tail
-      for _ in 0..<m {
-        for j in (k + 1)..<n { to[j] = from[j] }
-        to[n] = from[k]
-        from += n
-        to += width
-      }
-      for s in 0...k { rDiag[s] = prefixDiag[s] }
-      for s in (k + 1)..<n {
-        let ps = tail + s
-        let a = pivot(ps, stride: width, s, m)
-        guard a != 0 else { return nil }
-        rDiag[s] = a
-        // The later columns and y.
-        reflect(tail, width: width, s + 1, n + 1, pivot: ps, pivotStride: width, s, m, a * ps[s &* width])
-      }
-      let yy = tail + n  // y, stride width
-      for row in stride(from: n - 1, through: 0, by: -1) {
-        let yAtRow = yy + row &* width
-        yAtRow.pointee /= rDiag[row]
-        let yRow = yAtRow.pointee
-        beta[row] = yRow
-        if row == 0 { break }
-        var (q, qs): (UnsafePointer<Double>, Int) =
-          row <= k ? (UnsafePointer(prefix + (row - 1)), n) : (UnsafePointer(tail + row), width)
-        var yi = yy
-        for _ in 0..<row {
-          yi.pointee -= yRow * q.pointee
-          yi += width
-          q += qs
-        }
-      }
-      let y = data + k * m
-      var ssr = 0.0
-      // fitted = Σ_c column_c[r]·β_c in position order: 1, d_0 … d_{k−1}, d_{k+1} …, for four
-      // rows at a time in SIMD lanes (each lane the row's own sum in that order), then e² added
-      // row by row.
-      var r = 0
-      while r + 4 <= m {
-        var fitted = SIMD4<Double>(repeating: 0)
-        fitted += SIMD4(repeating: 1 * beta[0])
-        var x = UnsafeRawPointer(data + r)
-        let columnBytes = m &* MemoryLayout<Double>.stride
-        for c in 1..<(k + 1) {
-          fitted += x.loadUnaligned(as: SIMD4<Double>.self) * SIMD4(repeating: beta[c])
-          x += columnBytes
-        }
-        x += columnBytes
-        for c in (k + 1)..<n {
-          fitted += x.loadUnaligned(as: SIMD4<Double>.self) * SIMD4(repeating: beta[c])
-          x += columnBytes
-        }
-        let e = UnsafeRawPointer(y + r).loadUnaligned(as: SIMD4<Double>.self) - fitted
-        let e2 = e * e
-        ssr += e2[0]
-        ssr += e2[1]
-        ssr += e2[2]
-        ssr += e2[3]
-        r += 4
-      }
-      for r in r..<m {
-        var fitted = 0.0
-        fitted += 1 * beta[0]
-        var x = data + r
-        for c in 1..<(k + 1) {
-          fitted += x.pointee * beta[c]
-          x += m
-        }
-        x += m
-        for c in (k + 1)..<n {
-          fitted += x.pointee * beta[c]
-          x += m
-        }
-        let e = y[r] - fitted
-        ssr += e * e
-      }
-      result[k] = 1 - ssr / secondMoment(y, m)
-      // Advance the shared prefix: d_k becomes the pivot of step k + 1.
-      if k + 1 < n {
-        let pk = prefix + k
-        let a = pivot(pk, stride: n, k + 1, m)
-        guard a != 0 else { return nil }
-        prefixDiag[k + 1] = a
-        reflect(prefix, width: n, k + 1, n, pivot: pk, pivotStride: n, k + 1, m, a * pk[(k + 1) &* n])
-      }
+    let regular = result.withUnsafeMutableBufferPointer {
+      yunhe_all_r_squared(data, n, m, workspace, $0.baseAddress!)
     }
-    return result
+    return regular != 0 ? result : nil
   }
 }

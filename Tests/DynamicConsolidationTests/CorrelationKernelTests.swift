@@ -1,10 +1,12 @@
+import CKernels
 import Foundation
 import Testing
 
 @testable import DynamicConsolidation
 
 /// MC's shared-prefix regression kernel against the reference (`OLS.rSquared`, one regression at
-/// a time as commons-math): the same bits, or nil together, on random and degenerate histories.
+/// a time as commons-math): the same bits, or nil together, on random and degenerate histories,
+/// for the build the processor gets (AVX2 where it has it) and for the baseline x86-64 build.
 @Suite struct CorrelationKernelTests {
   /// The reference: regression i of column i on [1, the other columns in order]; nil if any is.
   func reference(_ data: [[Double]]) -> [Double]? {
@@ -29,6 +31,23 @@ import Testing
         OLS.allRSquared(data: d.baseAddress!, n: n, m: m, workspace: w.baseAddress!)
       }
     }
+  }
+
+  /// The kernel's baseline x86-64 build, called directly.
+  func baselineKernel(_ data: [[Double]]) -> [Double]? {
+    let n = data.count
+    let m = data[0].count
+    var flat = data.flatMap { $0 }
+    var work = [Double](repeating: 0, count: OLS.workspaceSize(n: n, m: m))
+    var result = [Double](repeating: 0, count: n)
+    let regular = flat.withUnsafeMutableBufferPointer { d in
+      work.withUnsafeMutableBufferPointer { w in
+        result.withUnsafeMutableBufferPointer { r in
+          yunhe_all_r_squared_baseline(d.baseAddress!, n, m, w.baseAddress!, r.baseAddress!)
+        }
+      }
+    }
+    return regular != 0 ? result : nil
   }
 
   func sameBits(_ a: [Double]?, _ b: [Double]?) -> Bool {
@@ -78,6 +97,7 @@ import Testing
       let expected = reference(data)
       let got = kernel(data)
       #expect(sameBits(expected, got), "trial \(trial): n \(n) m \(m)")
+      #expect(sameBits(expected, baselineKernel(data)), "baseline build, trial \(trial): n \(n) m \(m)")
       compared += 1
       if expected == nil { singular += 1 }
     }
