@@ -245,8 +245,13 @@ static inline __attribute__((always_inline)) int all_r_squared(const double *dat
 }
 
 // The kernel for the processor at hand: an AVX2 build where the processor has AVX2, the baseline
-// build elsewhere (the loader resolves it once). Other architectures get one build.
-#if defined(__x86_64__)
+// build elsewhere (the loader resolves it once, through an ifunc). Other architectures get one
+// build, and so do sanitizer builds: an ifunc resolver runs before the sanitizer's runtime is
+// set up, and an instrumented one crashes the program at start.
+#if !defined(__has_feature)
+#define __has_feature(x) 0
+#endif
+#if defined(__x86_64__) && !__has_feature(thread_sanitizer) && !__has_feature(address_sanitizer)
 __attribute__((target_clones("avx2", "default")))
 #endif
 int yunhe_all_r_squared(const double *data, long n, long m, double *workspace, double *result) {
