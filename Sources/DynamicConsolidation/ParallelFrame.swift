@@ -265,17 +265,7 @@ extension Engine {
       }
       for i in first..<(first + buffers.counts[c * 6 + 1]) { frameEnergy += buffers.energy[i] }
     }
-    for c in 0..<buffers.chunks {
-      let first = c * chunk
-      for i in first..<(first + buffers.counts[c * 6 + 2]) { activeTime += buffers.active[i] }
-      for i in first..<(first + buffers.counts[c * 6 + 3]) { slaTime += buffers.sla[i] }
-      for i in first..<(first + buffers.counts[c * 6 + 4]) { shutdownTimes.append(buffers.shutdowns[i]) }
-      if !stray {
-        let start = buffers.listStart[c]
-        for i in start..<(start + buffers.counts[c * 6 + 5]) { violationSum += buffers.violations[i] }
-        violationCount += buffers.counts[c * 6 + 5]
-      }
-    }
+    addLogs(buffers, chunks: buffers.chunks, violations: !stray)
     energyWs += frameEnergy
     frames += 1
     parallelFrames += 1
@@ -353,6 +343,23 @@ extension Engine {
     }
     buffers.counts[c * 6 + 5] = sums.violationCount
   }
+  /// Adds the first `chunks` chunks' logs to the run's sums in chunk order (the serial order):
+  /// active times, SLA times, shutdowns, and the violations when the chunks recorded them.
+  func addLogs(_ buffers: FrameBuffers, chunks: Int, violations: Bool) {
+    let chunk = buffers.hostChunk
+    for c in 0..<chunks {
+      let first = c * chunk
+      for i in first..<(first + buffers.counts[c * 6 + 2]) { activeTime += buffers.active[i] }
+      for i in first..<(first + buffers.counts[c * 6 + 3]) { slaTime += buffers.sla[i] }
+      for i in first..<(first + buffers.counts[c * 6 + 4]) { shutdownTimes.append(buffers.shutdowns[i]) }
+      if violations {
+        let start = buffers.listStart[c]
+        for i in start..<(start + buffers.counts[c * 6 + 5]) { violationSum += buffers.violations[i] }
+        violationCount += buffers.counts[c * 6 + 5]
+      }
+    }
+  }
+
   /// `updateHost` without the pristine set and the VM entries; returns whether every VM listed
   /// outside the incoming list has this host as its home.
   @inline(__always) func updateHostState<S: FrameSums>(_ h: Int, _ t: Double, into sums: inout S) -> Bool {
@@ -402,13 +409,14 @@ extension Engine {
   /// `updateHost(h, t)` for each host of `hosts` (distinct) in their order: on two threads when
   /// the frames are (`largeFrames`) and these hosts' lists hold at least a quarter of
   /// `parallelThreshold` entries, with the same result bit for bit (on a PlanetLab day the
-  /// hand-overs cost more than they save: LrMmt's day took 3.6 % longer). The steps are those of `processHostsInParallel` without histories and energy
-  /// (these updates happen at the time of the last frame): host state and host entries by
-  /// chunks of `hosts`, their contributions to the active time, SLA time and shutdowns in the
-  /// chunks' log slots; then the VM entries (each VM is recorded only on its home host, whose
-  /// chunk alone writes its record; serially in the hosts' order if a VM is listed elsewhere,
-  /// or for tests); then, serially and in the hosts' order, the pristine set's two updates per
-  /// host and the logs, which is the serial loop's order of additions.
+  /// hand-overs cost more than they save: LrMmt's day took 3.6 % longer). The steps are those
+  /// of `processHostsInParallel` without histories and energy (these updates happen at the time
+  /// of the last frame): host state and host entries by chunks of `hosts` (`updateChunk`), their
+  /// contributions to the active time, SLA time and shutdowns in the chunks' log slots; then the
+  /// VM entries (`closeChunk`; each VM is recorded only on its home host, whose chunk alone
+  /// writes its record; serially in the hosts' order if a VM is listed elsewhere, or for tests);
+  /// then, serially and in the hosts' order, the pristine set's two updates per host and the
+  /// logs (`addLogs`), which is the serial loop's order of additions.
   func updateHosts(_ hosts: [Int], _ t: Double) {
     var entries = 0
     for h in hosts { entries += lists.count(h) }
@@ -436,7 +444,9 @@ extension Engine {
       if !stray {
         buffers.next.store(0, ordering: .relaxed)
         onTwoThreads { _ in
-          while let c = buffers.take(chunks) { self.recordChunkVMEntries(c, list, buffers, t) }
+          while let c = buffers.take(chunks) {
+            self.closeChunk(c, buffers, t, history: false, recordVMs: true)
+          }
         }
       }
       var sums = EngineSums(engine: self)
@@ -445,53 +455,33 @@ extension Engine {
         updatePristine(h)
         if stray { recordVMEntries(h, t, into: &sums) }
       }
-      for c in 0..<chunks {
-        let first = c * chunk
-        for i in first..<(first + buffers.counts[c * 6 + 2]) { activeTime += buffers.active[i] }
-        for i in first..<(first + buffers.counts[c * 6 + 3]) { slaTime += buffers.sla[i] }
-        for i in first..<(first + buffers.counts[c * 6 + 4]) { shutdownTimes.append(buffers.shutdowns[i]) }
-        if !stray {
-          let start = buffers.listStart[c]
-          for i in start..<(start + buffers.counts[c * 6 + 5]) { violationSum += buffers.violations[i] }
-          violationCount += buffers.counts[c * 6 + 5]
-        }
-      }
+      addLogs(buffers, chunks: chunks, violations: !stray)
     }
     parallelUpdates += 1
   }
 
   /// The host step of `updateHosts` for chunk `c` of `hosts`: `updateHost` without the pristine
-  /// set and the VM entries, the host entries' contributions in the chunk's log slots.
+  /// set and the VM entries, the host entries' contributions in the chunk's log slots, the hosts
+  /// in `processed` for `closeChunk`.
   func updateChunk(_ c: Int, _ hosts: UnsafeBufferPointer<Int>, _ buffers: FrameBuffers, _ t: Double) {
     let first = c * buffers.hostChunk
     var sums = ChunkSums(
       active: buffers.active.base + first, sla: buffers.sla.base + first,
       shutdowns: buffers.shutdowns.base + first, violations: buffers.violations.base)
     var stray = false
-    for i in first..<Swift.min(first + buffers.hostChunk, hosts.count) {
+    let end = Swift.min(first + buffers.hostChunk, hosts.count)
+    for i in first..<end {
       let h = hosts[i]
+      buffers.processed[i] = Int32(h)
       buffers.flags[h] = lists.isEmpty(h) && incoming.isEmpty(h) && util[h] == 0
       if !updateHostState(h, t, into: &sums) { stray = true }
     }
     let counts = buffers.counts.base + c * 6
+    counts[0] = end - first
     counts[2] = sums.activeCount
     counts[3] = sums.slaCount
     counts[4] = sums.shutdownCount
     buffers.stray[c] = stray
-  }
-
-  /// The VM-entry step of `updateHosts` for chunk `c` of `hosts`, violations in the chunk's
-  /// log slots.
-  func recordChunkVMEntries(_ c: Int, _ hosts: UnsafeBufferPointer<Int>, _ buffers: FrameBuffers, _ t: Double)
-  {
-    let first = c * buffers.hostChunk
-    var sums = ChunkSums(
-      active: buffers.active.base, sla: buffers.sla.base, shutdowns: buffers.shutdowns.base,
-      violations: buffers.violations.base + buffers.listStart[c])
-    for i in first..<Swift.min(first + buffers.hostChunk, hosts.count) {
-      recordVMEntries(hosts[i], t, into: &sums)
-    }
-    buffers.counts[c * 6 + 5] = sums.violationCount
   }
 
   /// The overload scan at the start of `optimize` on two threads: hosts in chunks taken by
