@@ -17,6 +17,20 @@ struct FitSlot {
   var host: Int32
 }
 
+/// One aggregate of every node of a `FitIndex`, at a fixed offset in the nodes' records.
+struct NodeField<Element: BitwiseCopyable> {
+  let base: UnsafeMutableRawPointer
+
+  init(_ base: UnsafeMutableRawPointer) { self.base = base }
+
+  @inline(__always) subscript(g: Int) -> Element {
+    get { base.load(fromByteOffset: g &* FitIndex.recordSize, as: Element.self) }
+    nonmutating set {
+      base.storeBytes(of: newValue, toByteOffset: g &* FitIndex.recordSize, as: Element.self)
+    }
+  }
+}
+
 /// Power-aware best fit's index of candidate hosts: per host type, the busy hosts that are not
 /// excluded, in buckets of planned MIPS under a segment tree, so that a placement visits the
 /// hosts in increasing order of their (approximate) power increase without looking at the others.
@@ -26,7 +40,7 @@ struct FitSlot {
 /// `base[k] + a[k]·r + key[k]` with `key[k] = a[k]·p − c` (a[k] = s[k]·100/T). Each node keeps,
 /// over its hosts, the least key of every piece, the range of p and the largest free MIPS, so the
 /// least key over the pieces its hosts can fall in (from its range of p) bounds the increase of
-/// each of its hosts from below (a leaf holds about 32 hosts). Searches skip the subtrees whose
+/// each of its hosts from below (a leaf holds 64 to 128 hosts). Searches skip the subtrees whose
 /// bound exceeds the window of the best host so far, and, for LR, the subtrees whose hosts all
 /// surely fail the overload test with the VM (`fitScore`). The index is rebuilt at a round's
 /// first placement and kept in step with the round's changes (`markFit`): a changed host is
@@ -48,15 +62,20 @@ final class FitIndex {
   let keyBase: Slab<Double>
   /// base[k] + a[k]·r of the current search, per type.
   let offsets: Slab<Double>
-  // Node aggregates over the hosts below (global node index).
-  let nodeType: Slab<Int32>
-  let count: Slab<Int32>
-  let minP: Slab<Double>
-  let maxP: Slab<Double>
-  let maxFree: Slab<Double>
-  let minKey: Slab<Double>  // nodes × 11
-  /// Least LR overload score of the hosts below (see `FitSlot.score`).
-  let minScore: Slab<Double>
+  // Node aggregates over the hosts below (global node index), one 128-byte record per node
+  // (two cache lines, 64-byte aligned): the least key of each piece in bytes 0..<88, then the
+  // range of planned MIPS, the largest free MIPS, the least LR overload score (see
+  // `FitSlot.score`), the host count and the node's type. A node visit reads one or two lines
+  // instead of one per aggregate.
+  static let recordSize = 128
+  let nodeCount: Int
+  let nodes: UnsafeMutableRawPointer
+  let minP: NodeField<Double>
+  let maxP: NodeField<Double>
+  let maxFree: NodeField<Double>
+  let minScore: NodeField<Double>
+  let count: NodeField<Int32>
+  let nodeType: NodeField<Int32>
   /// LR's prediction weights wᵢ = 0.1 + (10 − i − 5.5)(4.5 + intervals)/82.5 per host type (ten
   /// each), when every VM type's migration time gives one number of intervals on that type.
   let scoreWeights: Slab<Double>
@@ -121,14 +140,17 @@ final class FitIndex {
     let hostCount = hostTypeOfHost.count
     indexed = hostCount >= 1000
     var perType = [Int](repeating: 0, count: types)
-    // Leaves are sized for half the hosts of each type (a half's share when split).
+    // Leaves are sized for half the hosts of each type (a half's share when split): 64 to 128
+    // hosts a leaf. With 32 to 64 the 100 k week ran 6 % slower (three interleaved pairs,
+    // together with the node records): the hosts that tie exactly (see `findHost`) are spread
+    // over the range of planned MIPS, and larger leaves hold them in fewer leaves and nodes.
     for (h, t) in hostTypeOfHost.enumerated() where Self.part(of: h) == part { perType[t] += 1 }
     var leafCounts: [Int] = []
     var bases: [Int] = []
     var nodes = 0
     for t in 0..<types {
       var b = 4
-      while b < perType[t] / 64 && b < 8192 { b *= 2 }
+      while b < perType[t] / 128 && b < 8192 { b *= 2 }
       leafCounts.append(b)
       bases.append(nodes)
       nodes += 2 * b
@@ -156,17 +178,27 @@ final class FitIndex {
     typePowerSlope = Slab(powerSlopes)
     keyBase = Slab(intercepts)
     offsets = Slab(repeating: 0, count: types * Self.pieces)
-    var nodeTypes = [Int32](repeating: 0, count: nodes)
+    nodeCount = nodes
+    self.nodes = .allocate(byteCount: Swift.max(nodes, 1) * Self.recordSize, alignment: 64)
+    minP = NodeField(self.nodes + 88)
+    maxP = NodeField(self.nodes + 96)
+    maxFree = NodeField(self.nodes + 104)
+    minScore = NodeField(self.nodes + 112)
+    count = NodeField(self.nodes + 120)
+    nodeType = NodeField(self.nodes + 124)
     for t in 0..<types {
-      for i in 0..<(2 * leafCounts[t]) { nodeTypes[bases[t] + i] = Int32(t) }
+      for i in 0..<(2 * leafCounts[t]) {
+        let g = bases[t] + i
+        (self.nodes + g * Self.recordSize).initializeMemory(
+          as: Double.self, repeating: .infinity, count: Self.pieces)
+        minP[g] = .infinity
+        maxP[g] = -.infinity
+        maxFree[g] = -.infinity
+        minScore[g] = .infinity
+        count[g] = 0
+        nodeType[g] = Int32(t)
+      }
     }
-    nodeType = Slab(nodeTypes)
-    count = Slab(repeating: 0, count: nodes)
-    minP = Slab(repeating: .infinity, count: nodes)
-    maxP = Slab(repeating: -.infinity, count: nodes)
-    maxFree = Slab(repeating: -.infinity, count: nodes)
-    minKey = Slab(repeating: .infinity, count: nodes * Self.pieces)
-    minScore = Slab(repeating: .infinity, count: nodes)
     scoreWeights = Slab(repeating: 0, count: types * 10)
     limits = Slab(repeating: .infinity, count: types)
     start = Slab(repeating: 0, count: nodes)
@@ -218,13 +250,13 @@ final class FitIndex {
   func deallocate() {
     partner?.deallocate()
     for s in [
-      typeTotal, typeInverse, typePe, typePower, typePowerSlope, keySlope, keyBase, offsets, minP, maxP,
-      maxFree, minKey, heapValue,
-      minScore, scoreWeights, limits,
+      typeTotal, typeInverse, typePe, typePower, typePowerSlope, keySlope, keyBase, offsets, heapValue,
+      scoreWeights, limits,
     ] {
       s.deallocate()
     }
-    for s in [nodeType, count, fill, room, leaf, slotOf, heapCode] { s.deallocate() }
+    for s in [fill, room, leaf, slotOf, heapCode] { s.deallocate() }
+    nodes.deallocate()
     start.deallocate()
     leafSlope.deallocate()
     slots.deallocate()
@@ -317,6 +349,11 @@ final class FitIndex {
     }
   }
 
+  /// Node `g`'s least key of each piece (11 values).
+  @inline(__always) func keys(_ g: Int) -> UnsafeMutablePointer<Double> {
+    (nodes + g &* Self.recordSize).assumingMemoryBound(to: Double.self)
+  }
+
   /// Node `g`'s aggregates from its children.
   @inline(__always) func combine(_ g: Int, _ left: Int, _ right: Int) {
     count[g] = count[left] + count[right]
@@ -324,10 +361,10 @@ final class FitIndex {
     maxP[g] = Swift.max(maxP[left], maxP[right])
     maxFree[g] = Swift.max(maxFree[left], maxFree[right])
     minScore[g] = Swift.min(minScore[left], minScore[right])
-    let k = minKey.base
-    for i in 0..<Self.pieces {
-      k[g * Self.pieces + i] = Swift.min(k[left * Self.pieces + i], k[right * Self.pieces + i])
-    }
+    let k = keys(g)
+    let l = keys(left)
+    let r = keys(right)
+    for i in 0..<Self.pieces { k[i] = Swift.min(l[i], r[i]) }
   }
 
   /// The ancestors of leaf `g` recomputed.
@@ -440,7 +477,7 @@ extension Engine {
   func fitRecomputeLeaf(_ index: FitIndex, _ g: Int) {
     let t = Int(index.nodeType[g])
     let pieces = FitIndex.pieces
-    let keys = index.minKey.base + g * pieces
+    let keys = index.keys(g)
     let slopes = index.keySlope.base + t * pieces
     // The eleven keys in the lanes of one vector (the last five lanes unused): a slot's keys
     // are a multiply, a subtraction and a minimum per pair of lanes, with no stores.
@@ -488,7 +525,7 @@ extension Engine {
     index.dirtyList.removeAll(keepingCapacity: true)
     // Leaves by counting: `leaf` holds each host's leaf until it is linked.
     let counts = index.count
-    for g in 0..<index.nodeType.count { counts[g] = 0 }
+    for g in 0..<index.nodeCount { counts[g] = 0 }
     let mine = fit.splits ? (index === fit ? 0 : 1) : -1
     for b in busy {
       let h = Int(b)
@@ -556,7 +593,7 @@ extension Engine {
           index.maxP[new] = Swift.max(index.maxP[new], slot.planned)
           index.maxFree[new] = Swift.max(index.maxFree[new], slot.free)
           index.minScore[new] = Swift.min(index.minScore[new], slot.score)
-          let keys = index.minKey.base + new * pieces
+          let keys = index.keys(new)
           let slopes = index.keySlope.base + t * pieces
           for k in 0..<pieces { keys[k] = Swift.min(keys[k], slopes[k] * slot.planned - slot.current) }
         }
@@ -585,7 +622,7 @@ extension Engine {
     }
     let pieces = FitIndex.pieces
     let t = Int(index.nodeType[g])
-    let keys = index.minKey.base + g * pieces
+    let keys = index.keys(g)
     let slopes = index.keySlope.base + t * pieces
     var holds = false
     for k in 0..<pieces where slopes[k] * slot.planned - slot.current == keys[k] { holds = true }
@@ -763,7 +800,7 @@ extension Engine {
     let kHi = Swift.min(Int((index.maxP[g] + r) * inv * 10), 10)
     let pieces = FitIndex.pieces
     let offsets = fit.offsets.base + t * pieces
-    let keys = index.minKey.base + g * pieces
+    let keys = index.keys(g)
     var b = Double.infinity
     for k in kLo...kHi { b = Swift.min(b, offsets[k] + keys[k]) }
     return b - 1e-9
@@ -781,7 +818,7 @@ extension Engine {
     let limits = fit.limits.base
     let stackValue = index.heapValue.base
     let stackNode = index.heapCode.base
-    let nodeTypes = index.nodeType.base
+    let nodeTypes = index.nodeType
     let nodeBases = index.nodeBase.base
     let leafCounts = index.leaves.base
     let pieces = FitIndex.pieces
