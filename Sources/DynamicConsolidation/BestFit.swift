@@ -117,7 +117,8 @@ final class FitIndex {
   let heapValue: Slab<Double>
   let heapCode: Slab<Int32>
   var heapCount = 0
-  /// Hosts excluded from best fit in the current round (the first half's copy is shared).
+  /// Hosts excluded from best fit in the current round: one array, which the second half reads
+  /// through its own copy of the pointer (the first half's object is written at every search).
   let excluded: Slab<Bool>
   /// The index of the other half of the hosts (the first half's only): hosts h with bit 1 of h
   /// set, when `splits`.
@@ -135,7 +136,7 @@ final class FitIndex {
   var resultHost = -1
 
   /// The first half's index, which holds the second one; `part` 1 builds the second.
-  init(hostTypes: [DynamicHostType], hostTypeOfHost: [Int], part: Int = 0) {
+  init(hostTypes: [DynamicHostType], hostTypeOfHost: [Int], part: Int = 0, excluded: Slab<Bool>? = nil) {
     types = hostTypes.count
     let hostCount = hostTypeOfHost.count
     indexed = hostCount >= 1000
@@ -223,9 +224,10 @@ final class FitIndex {
     leafStale = Slab(repeating: false, count: nodes)
     heapValue = Slab(repeating: 0, count: 2 * nodes + hostCount + 8)
     heapCode = Slab(repeating: 0, count: 2 * nodes + hostCount + 8)
-    excluded = Slab(repeating: false, count: part == 0 ? hostCount : 0)
+    self.excluded = excluded ?? Slab(repeating: false, count: hostCount)
     if part == 0 {
-      let second = FitIndex(hostTypes: hostTypes, hostTypeOfHost: hostTypeOfHost, part: 1)
+      let second = FitIndex(
+        hostTypes: hostTypes, hostTypeOfHost: hostTypeOfHost, part: 1, excluded: self.excluded)
       partner = second
       partnerRef = Unmanaged.passUnretained(second)
       splits = hostCount >= 2000 && ProcessInfo.processInfo.activeProcessorCount >= 2
@@ -266,7 +268,8 @@ final class FitIndex {
     dirty.deallocate()
     leafDirty.deallocate()
     leafStale.deallocate()
-    excluded.deallocate()
+    // The second half shares the first half's exclusions.
+    if partner != nil { excluded.deallocate() }
   }
 
   /// Leaf `g`'s slots.
@@ -428,7 +431,7 @@ extension Engine {
 
   /// Host `h`'s leaf in `index` for its planned MIPS, or −1 when it is not a candidate.
   @inline(__always) func fitLeaf(_ h: Int, _ index: FitIndex) -> Int {
-    guard busyPosition[h] >= 0 && !fit.excluded[h] else { return -1 }
+    guard busyPosition[h] >= 0 && !index.excluded[h] else { return -1 }
     let t = hostType[h]
     let b = index.leaves[t]
     let scaled = plannedMips[h] * hostInverseTotal[h] * Double(b)
@@ -449,10 +452,14 @@ extension Engine {
         counts.insert((migrationTime / config.schedulingInterval).rounded(.up))
       }
       guard counts.count == 1, let intervals = counts.first else { return }
-      for i in 0..<10 { fit.scoreWeights[t * 10 + i] = Engine.lrPredictionWeight(i, intervals: intervals) }
+      for half in [fit, fit.partner].compactMap({ $0 }) {
+        for i in 0..<10 { half.scoreWeights[t * 10 + i] = Engine.lrPredictionWeight(i, intervals: intervals) }
+      }
     }
-    fit.safety = detection.parameter
-    fit.prunes = true
+    for half in [fit, fit.partner].compactMap({ $0 }) {
+      half.safety = detection.parameter
+      half.prunes = true
+    }
   }
 
   /// Host `h`'s LR overload score Σ wᵢ·sumᵢ (newest ten values of its history sum), or −∞ when
@@ -463,12 +470,12 @@ extension Engine {
   /// least ten values (the last non-zero value of the sum at index ≥ 9, positive, so that adding
   /// VM terms, which are ≥ 0, keeps it the last non-zero one) and a host that is tested at all
   /// (best fit takes a host with zero utilisation without the test).
-  func fitScore(_ h: Int) -> Double {
-    guard fit.prunes, util[h] != 0 else { return -.infinity }
+  func fitScore(_ h: Int, _ index: FitIndex) -> Double {
+    guard index.prunes, util[h] != 0 else { return -.infinity }
     let sum = validHostHistory(h)
     let last = hostHistoryLast[h]
     guard last >= 9, sum[last] > 0 else { return -.infinity }
-    let w = fit.scoreWeights.base + hostType[h] * 10
+    let w = index.scoreWeights.base + hostType[h] * 10
     var score = 0.0
     for i in 0..<10 { score += w[i] * sum[i] }
     return score
@@ -510,9 +517,9 @@ extension Engine {
   }
 
   /// Host `h`'s slot from its current planning state.
-  @inline(__always) func fitSlot(_ h: Int) -> FitSlot {
+  @inline(__always) func fitSlot(_ h: Int, _ index: FitIndex) -> FitSlot {
     FitSlot(
-      planned: plannedMips[h], current: currentPower[h], free: available[h], score: fitScore(h),
+      planned: plannedMips[h], current: currentPower[h], free: available[h], score: fitScore(h, index),
       host: Int32(h))
   }
 
@@ -540,7 +547,7 @@ extension Engine {
       let h = Int(b)
       guard mine < 0 || FitIndex.part(of: h) == mine else { continue }
       let g = Int(index.leaf[h])
-      if g >= 0 { index.link(fitSlot(h), g) }
+      if g >= 0 { index.link(fitSlot(h, index), g) }
     }
     for t in 0..<index.types {
       let base = index.nodeBase[t]
@@ -584,7 +591,7 @@ extension Engine {
       }
       let new = fitLeaf(h, index)
       if new >= 0 {
-        let slot = fitSlot(h)
+        let slot = fitSlot(h, index)
         index.link(slot, new)
         touch(new)
         if !index.leafStale[new] {
@@ -687,7 +694,6 @@ extension Engine {
     let vi = Int(v)
     let r = request[vi]
     let index = fit
-    let pieces = FitIndex.pieces
     var usable = 0  // bit t: type t's PEs can take the request
     for t in 0..<index.types where index.typePe[t] >= r {
       usable |= 1 << t
@@ -702,9 +708,6 @@ extension Engine {
         index.limits[t] = (1 + 2e-9) / index.safety - part
       } else {
         index.limits[t] = .infinity
-      }
-      for k in 0..<pieces {
-        index.offsets[t * pieces + k] = index.keyBase[t * pieces + k] + index.keySlope[t * pieces + k] * r
       }
     }
     // The pristine hosts seed both searches.
@@ -730,6 +733,7 @@ extension Engine {
       let (e, h) = partnerRef._withUnsafeGuaranteedRef { partner in
         partner.searchRequest = r
         partner.searchUsable = usable
+        for t in 0..<index.types { partner.limits[t] = index.limits[t] }
         partner.resultIncrease = bestIncrease
         partner.resultHost = best
         // The engine's second thread (the frames' `FrameTeam`) searches the second half.
@@ -790,7 +794,7 @@ extension Engine {
   /// Node g of `index` (type t): a lower bound of its hosts' increases with the search's request
   /// (less a margin for the rounding of the key form), +∞ when none of them can take it.
   @inline(__always) func fitBound(_ index: FitIndex, _ g: Int, _ t: Int, _ r: Double) -> Double {
-    guard index.count[g] > 0, index.maxFree[g] >= r, index.minScore[g] < fit.limits[t] else {
+    guard index.count[g] > 0, index.maxFree[g] >= r, index.minScore[g] < index.limits[t] else {
       return .infinity
     }
     let lo = index.minP[g] + r
@@ -800,7 +804,7 @@ extension Engine {
     let kLo = Swift.min(Int(lo * inv * 10), 10)
     let kHi = Swift.min(Int((index.maxP[g] + r) * inv * 10), 10)
     let pieces = FitIndex.pieces
-    let offsets = fit.offsets.base + t * pieces
+    let offsets = index.offsets.base + t * pieces
     let keys = index.keys(g)
     var b = Double.infinity
     for k in kLo...kHi { b = Swift.min(b, offsets[k] + keys[k]) }
@@ -814,15 +818,22 @@ extension Engine {
   func fitSearch(_ index: FitIndex) {
     fitFlush(index)
     let r = index.searchRequest
+    let pieces = FitIndex.pieces
+    // The key form's offsets base[k] + a[k]·r, in this half's own array (the other half's
+    // thread would otherwise read lines the engine's thread has just written).
+    for t in 0..<index.types where index.searchUsable & (1 << t) != 0 {
+      for k in 0..<pieces {
+        index.offsets[t * pieces + k] = index.keyBase[t * pieces + k] + index.keySlope[t * pieces + k] * r
+      }
+    }
     var best = index.resultHost
     var bestIncrease = index.resultIncrease
-    let limits = fit.limits.base
+    let limits = index.limits.base
     let stackValue = index.heapValue.base
     let stackNode = index.heapCode.base
     let nodeTypes = index.nodeType
     let nodeBases = index.nodeBase.base
     let leafCounts = index.leaves.base
-    let pieces = FitIndex.pieces
     var depth = 0
     for t in 0..<index.types where index.searchUsable & (1 << t) != 0 {
       let g = nodeBases[t] + 1
@@ -855,7 +866,7 @@ extension Engine {
         var floor = Double.infinity
         for k in kLo...kHi {
           let d = index.keySlope[t * pieces + k] - a0
-          floor = Swift.min(floor, fit.offsets[t * pieces + k] + Swift.min(d * pLo, d * pHi))
+          floor = Swift.min(floor, index.offsets[t * pieces + k] + Swift.min(d * pLo, d * pHi))
         }
         floor -= 1e-9
         // `typePower` inlined with its tables in locals (the loop then holds no field loads).

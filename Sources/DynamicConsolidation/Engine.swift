@@ -79,17 +79,30 @@ struct HostLists {
   /// list restored to earlier contents may take back its earlier number), which caches of
   /// per-list sums compare.
   let version: Slab<UInt64>
-  private(set) var lastVersion: UInt64 = 0
+  /// The last version given and the arena's used length, in a cache line of their own: they
+  /// change at every list change of a round, while best fit's second thread reads the fields
+  /// beside them (which do not change), and a line written by one core is a miss for the other.
+  private let counters: UnsafeMutablePointer<UInt64>
   private(set) var idArena: UnsafeMutablePointer<Int32>
   private(set) var valueArena: UnsafeMutablePointer<Double>
-  private(set) var used = 0
   private(set) var arenaCapacity: Int
+
+  private(set) var lastVersion: UInt64 {
+    get { counters[0] }
+    nonmutating set { counters[0] = newValue }
+  }
+  private(set) var used: Int {
+    get { Int(counters[1]) }
+    nonmutating set { counters[1] = UInt64(newValue) }
+  }
 
   init(hosts: Int) {
     start = Slab(repeating: 0, count: hosts)
     length = Slab(repeating: 0, count: hosts)
     capacity = Slab(repeating: 0, count: hosts)
     version = Slab(repeating: 0, count: hosts)
+    counters = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64)
+      .initializeMemory(as: UInt64.self, repeating: 0, count: 8)
     arenaCapacity = Swift.max(64, hosts * 4)
     idArena = .allocate(capacity: arenaCapacity)
     idArena.initialize(repeating: 0, count: arenaCapacity)
@@ -102,6 +115,7 @@ struct HostLists {
     length.deallocate()
     capacity.deallocate()
     version.deallocate()
+    counters.deallocate()
     idArena.deallocate()
     valueArena.deallocate()
   }
