@@ -135,7 +135,8 @@ public struct DynamicWorkload: Sendable {
     defer { close(directory) }
     // A PlanetLab day has 288 samples per file. Whole percents 0…100 (all of PlanetLab) are
     // parsed straight into the time-major byte store at that width; a value above 100 or any
-    // other length falls back to doubles or to per-row arrays.
+    // other length falls back to doubles or to per-row arrays. Files of one folder must agree
+    // on their length: a shorter one is reported as truncated, not padded.
     let width = 289
     let count = names.count
     let bytes = [UInt8](unsafeUninitializedCapacity: count * width) { out, initialised in
@@ -175,6 +176,15 @@ public struct DynamicWorkload: Sendable {
         let row = buffer.withUnsafeBytes({ parsePercentages(UnsafeRawBufferPointer(rebasing: $0[0..<n])) })
       else { return try viaImporter(folder: folder) }
       rows.append(row)
+    }
+    let longest = rows.map(\.count).max() ?? 0
+    if let i = rows.firstIndex(where: { $0.count < longest }) {
+      let shorter = rows.filter { $0.count < longest }.count
+      throw WorkloadError(
+        file: folder.appendingPathComponent(names[i]).path, line: rows[i].count,
+        message:
+          "\(rows[i].count) samples, while other files of this folder have \(longest)"
+          + " (\(shorter) of \(rows.count) files are shorter): truncated file?")
     }
     return DynamicWorkload(names: names, rows: rows)
   }

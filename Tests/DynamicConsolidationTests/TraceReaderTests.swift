@@ -44,20 +44,37 @@ import Testing
     #expect(same(try DynamicWorkload.planetLab(folder: url), try DynamicWorkload.viaImporter(folder: url)))
   }
 
-  /// Days of another length (the importer wants 288 samples) take the per-row path: rows padded
-  /// to the longest plus one with their last sample.
-  @Test func otherLengthsArePadded() throws {
+  /// Days of another length (the importer wants 288 samples) take the per-row path, when every
+  /// file of the folder has that length: rows of that length plus one (the last sample again).
+  @Test func anotherLengthForEveryFileIsRead() throws {
     let long = (0..<300).map { Double($0 % 100) }
+    let other = (0..<300).map { Double(($0 * 3) % 100) }
     let url = try folder([
-      "short": "5\n10\n15\n",
-      "long": long.map { String(Int($0)) }.joined(separator: "\n") + "\n",
+      "a": long.map { String(Int($0)) }.joined(separator: "\n") + "\n",
+      "b": other.map { String(Int($0)) }.joined(separator: "\n") + "\n",
     ])
     defer { try? FileManager.default.removeItem(at: url) }
     let direct = try DynamicWorkload.planetLab(folder: url)
     let expected = DynamicWorkload(
-      names: ["long", "short"], rows: [long.map { $0 / 100 }, [0.05, 0.1, 0.15]])
+      names: ["a", "b"], rows: [long.map { $0 / 100 }, other.map { $0 / 100 }])
     #expect(direct.samplesPerVM == 301)
     #expect(same(direct, expected))
+  }
+
+  /// A file shorter than the others of its folder (a truncated download, say) is an error that
+  /// names it and its last line, not a row padded to the others' length.
+  @Test func aShorterFileIsReportedAsTruncated() throws {
+    let day = (0..<288).map { String($0 % 100) }.joined(separator: "\n") + "\n"
+    let url = try folder(["a": day, "b": "5\n10\n15\n", "c": day])
+    defer { try? FileManager.default.removeItem(at: url) }
+    #expect {
+      try DynamicWorkload.planetLab(folder: url)
+    } throws: { error in
+      let text = "\(error)"
+      return text.contains(url.appendingPathComponent("b").path + ":3:")
+        && text.contains("3 samples, while other files of this folder have 288")
+        && text.contains("truncated file?")
+    }
   }
 
   @Test func unusualContentGoesThroughTheImporter() throws {
