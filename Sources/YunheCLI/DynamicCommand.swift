@@ -22,6 +22,25 @@ func planetLabWorkload(_ folder: String) throws -> DynamicWorkload {
   }
 }
 
+/// Refuses a run longer than its workload: past the last sample every VM would keep its last
+/// value for the rest of the run, a workload nobody asked for. `location` names the setting.
+func checkDuration(hours: Double, of workload: DynamicWorkload, at location: String) throws {
+  let samples = Swift.max(0, workload.samplesPerVM - 1)
+  let covered = Double(samples) * workload.intervalSeconds
+  guard hours * 3600 > covered else { return }
+  func text(_ x: Double) -> String {
+    if x == x.rounded() && abs(x) < 1e15 { return String(Int(x)) }
+    var t = String(format: "%.2f", x)
+    while t.hasSuffix("0") { t.removeLast() }
+    return t.hasSuffix(".") ? String(t.dropLast()) : t
+  }
+  throw CLIError(
+    message:
+      "\(location): \(text(hours)) h is longer than the workload, \(text(covered / 3600)) h"
+      + " (\(samples) samples at \(text(workload.intervalSeconds)) s per VM); past its last sample"
+      + " every VM would keep its last value")
+}
+
 /// `--compat` values: the faithful CloudSim mode or the fixed default mode.
 func compatMode(_ text: String) throws -> Bool {
   switch text {
@@ -58,6 +77,7 @@ extension DynamicScenario {
   /// Runs the scenario: its workload under its policy.
   func run() throws -> DynamicResult {
     let workload = try workload()
+    try checkDuration(hours: hours, of: workload, at: "\(file): `hours`")
     return DynamicSimulation.run(
       policy: policy, workload: workload, configuration: configuration(vmCount: workload.count))
   }
@@ -191,6 +211,7 @@ struct DynamicStudyCommand: ParsableCommand {
     }
     for date in dates {
       let workload = try planetLabWorkload(date)
+      try checkDuration(hours: hours, of: workload, at: "--hours on \(date)")
       var config = DynamicConfiguration.cloudSimPlanetLab(vms: workload.count)
       config.limitSeconds = hours * 3600
       config.seed = seed

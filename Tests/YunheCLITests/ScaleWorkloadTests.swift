@@ -93,6 +93,34 @@ import Testing
     #expect(YunheMain.run(["dynamic", "run", file.path]) == 0)
   }
 
+  /// A run longer than its workload is refused (the engine would hold every VM's last sample):
+  /// 25 h on a PlanetLab-length folder, 2 days on a synthetic day; 24 h on the day runs.
+  @Test func hoursBeyondTheWorkloadAreRefused() throws {
+    let parent = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: parent) }
+    _ = try folder(parent, "day", files: ["a": 1, "b": 2])
+    let file = parent.appendingPathComponent("long.yaml")
+    try "traces: day\npolicy: ThrMmt\nhosts: 4\nhours: 25\n".write(
+      to: file, atomically: true, encoding: .utf8)
+    let s = try DynamicScenarioLoader().load(path: file.path)
+    #expect {
+      try s.run()
+    } throws: { error in
+      let text = "\(error)"
+      return text.contains(file.path + ": `hours`: 25 h is longer than the workload, 24 h")
+        && text.contains("288 samples at 300 s per VM")
+    }
+    #expect(YunheMain.run(["dynamic", "run", file.path]) != 0)
+    var day = s
+    day.hours = 24
+    #expect(try day.run().vms == 2)
+    let synthetic = try DynamicScenarioLoader().parse(
+      "synthetic: {vms: 10, days: 1}\npolicy: LrMmt\nhosts: 4\nhours: 48\n", file: "/x/s.yaml")
+    #expect {
+      try synthetic.run()
+    } throws: { error in "\(error)".contains("/x/s.yaml: `hours`: 48 h is longer than the workload, 24 h") }
+  }
+
   static let planetLab = root.deletingLastPathComponent().appendingPathComponent(
     "shared/data/traces/planetlab")
   static let twoDates = ["20110306", "20110420"].map { planetLab.appendingPathComponent($0) }
