@@ -351,6 +351,9 @@ final class Engine {
   var logMigrations = false
   var unplaced = 0
   var initialPlacementHook = false
+  /// Whether initial placement scans every host rather than the busy hosts and the first empty
+  /// host of each type (tests compare both; the result is the same).
+  var initialPlacementScansEveryHost = false
   var initialHosts: [Int] = []
 
   let random: RandomStream
@@ -825,21 +828,35 @@ final class Engine {
         removed[v] = true
         continue
       }
+      // CloudSim scans every host in id order and keeps the first fit, or the first strict
+      // improvement of the power increase: the least (increase, id). Hosts without a VM are
+      // identical within their type (same capacity, nothing planned, power read as 0), so only
+      // the lowest-numbered one of each type can be that host: the candidates are the hosts
+      // that hold a VM and those, which keeps a run on many more hosts than VMs linear.
       var best = -1
       var minPower = Double.greatestFiniteMagnitude
-      for h in 0..<hostCount {
+      @inline(__always) func consider(_ h: Int) {
         guard hostPe[h] >= mips, available[h] >= mips, ramFree[h] >= vmRam[v], bwFree[h] >= Double(vmBw[v])
-        else { continue }
+        else { return }
         if firstFit {
-          best = h
-          break
+          if best < 0 || h < best { best = h }
+          return
         }
         let after = (plannedUtilisationMips(h) + mips) / hostTotal[h]
-        guard after <= 1 else { continue }
+        guard after <= 1 else { return }
         let diff = power(h, after) - currentPower[h]
-        if diff < minPower {
+        if diff < minPower || (diff == minPower && h < best) {
           minPower = diff
           best = h
+        }
+      }
+      if initialPlacementScansEveryHost {
+        for h in 0..<hostCount { consider(h) }
+      } else {
+        for b in busy { consider(Int(b)) }
+        for type in 0..<typeMasks.count {
+          let h = firstPristine(ofType: type)
+          if h >= 0 { consider(h) }
         }
       }
       guard best >= 0 else {

@@ -54,4 +54,30 @@ import Testing
     #expect(split.1 == scan.1)
     #expect("\(split.0)" == "\(scan.0)")
   }
+
+  /// Initial placement from the busy hosts and the first empty host of each type gives CloudSim's
+  /// scan of every host: on many more hosts than VMs (where the shortcut matters), on fewer
+  /// (where every host fills), for power-aware best fit and for first fit, in both modes.
+  @Test(arguments: ["ThrMmt", "LrMmt", "Dvfs", "NonPowerAware"])
+  func initialPlacementFromCandidatesMatchesTheFullScan(_ policy: String) {
+    let workload = SyntheticWorkload(vms: 400, days: 0.05, seed: 5).generate()
+    for hosts in [40, 3_000] {
+      for compat in [true, false] {
+        var placements: [[Int]] = []
+        for every in [true, false] {
+          var config = DynamicConfiguration.cloudSimPlanetLab(vms: workload.count, hosts: hosts)
+          config.limitSeconds = 600
+          config.compat = compat
+          let engine = Engine(config: config, policy: DynamicPolicy.named(policy)!, workload: workload)
+          engine.initialPlacementHook = true
+          engine.initialPlacementScansEveryHost = every
+          _ = engine.run()
+          placements.append(engine.initialHosts)
+        }
+        #expect(placements[0] == placements[1], "\(policy), \(hosts) hosts, compat \(compat)")
+        // Both fill the small datacenter and spread over the large one.
+        #expect(Set(placements[0].filter { $0 >= 0 }).count >= Swift.min(hosts, 300) / 2)
+      }
+    }
+  }
 }
