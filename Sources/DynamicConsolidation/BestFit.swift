@@ -444,6 +444,7 @@ extension Engine {
     guard case .migration(let detection, _) = policy.kind, ordinaryRegression, detection.parameter > 0 else {
       return
     }
+    var weights: [Double] = []
     for t in 0..<fit.types {
       let bw = Double(config.hostTypes[t].bandwidth)
       var counts = Set<Double>()
@@ -452,11 +453,11 @@ extension Engine {
         counts.insert((migrationTime / config.schedulingInterval).rounded(.up))
       }
       guard counts.count == 1, let intervals = counts.first else { return }
-      for half in [fit, fit.partner].compactMap({ $0 }) {
-        for i in 0..<10 { half.scoreWeights[t * 10 + i] = Engine.lrPredictionWeight(i, intervals: intervals) }
-      }
+      weights += (0..<10).map { Engine.lrPredictionWeight($0, intervals: intervals) }
     }
+    // Each half holds its own copy (the second half's thread reads its own object only).
     for half in [fit, fit.partner].compactMap({ $0 }) {
+      for (i, w) in weights.enumerated() { half.scoreWeights[i] = w }
       half.safety = detection.parameter
       half.prunes = true
     }

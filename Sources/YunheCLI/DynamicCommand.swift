@@ -1,6 +1,7 @@
 import ArgumentParser
 import DynamicConsolidation
 import Foundation
+import Reports
 import Scenario
 
 /// `yunhe dynamic`: CloudSim-style dynamic VM consolidation on PlanetLab days.
@@ -28,16 +29,10 @@ func checkDuration(hours: Double, of workload: DynamicWorkload, at location: Str
   let samples = Swift.max(0, workload.samplesPerVM - 1)
   let covered = Double(samples) * workload.intervalSeconds
   guard hours * 3600 > covered else { return }
-  func text(_ x: Double) -> String {
-    if x == x.rounded() && abs(x) < 1e15 { return String(Int(x)) }
-    var t = String(format: "%.2f", x)
-    while t.hasSuffix("0") { t.removeLast() }
-    return t.hasSuffix(".") ? String(t.dropLast()) : t
-  }
   throw CLIError(
     message:
-      "\(location): \(text(hours)) h is longer than the workload, \(text(covered / 3600)) h"
-      + " (\(samples) samples at \(text(workload.intervalSeconds)) s per VM); past its last sample"
+      "\(location): \(formatNumber(hours)) h is longer than the workload, \(formatNumber(covered / 3600)) h"
+      + " (\(samples) samples at \(formatNumber(workload.intervalSeconds)) s per VM); past its last sample"
       + " every VM would keep its last value")
 }
 
