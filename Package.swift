@@ -34,7 +34,8 @@ let package = Package(
     ),
     // One static inline C function, `yunhe_prefetch` (a cache hint Swift lacks).
     .target(name: "CPrefetch"),
-    // MC's regression kernel, compiled for baseline x86-64 and AVX2 (`target_clones`).
+    // MC's regression kernel, compiled for baseline x86-64 and AVX2 (`target_clones`), and best
+    // fit's leaf scan.
     .target(name: "CKernels"),
     .target(name: "Stochastics", dependencies: ["CGSL"]),
     .target(name: "SimCore"),

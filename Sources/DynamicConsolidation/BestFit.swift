@@ -1,21 +1,12 @@
+import CKernels
 import CPrefetch
 import Foundation
 
 /// One indexed host in its leaf's contiguous run of slots: copies of the host's planning state
-/// that best fit reads (planned MIPS, current power, free MIPS, LR score), so a leaf is scanned
-/// without chasing host ids through the engine's arrays.
-struct FitSlot {
-  var planned: Double
-  var current: Double
-  var free: Double
-  /// LR overload score (see `Engine.fitScore`), −∞ when the test cannot be skipped.
-  var score: Double
-  /// `a·planned − current` with the slope a of the leaf's own piece (`FitIndex.leafSlope`): a
-  /// leaf's slots are kept in increasing key order, so a scan can stop at the first key whose
-  /// bound exceeds the best increase.
-  var key = 0.0
-  var host: Int32
-}
+/// that best fit reads (planned MIPS, current power, free MIPS, LR score, the key that orders the
+/// leaf), so a leaf is scanned without chasing host ids through the engine's arrays. Declared in
+/// C (`CKernels.h`), whose leaf scan reads it.
+typealias FitSlot = yunhe_fit_slot
 
 /// One aggregate of every node of a `FitIndex`, at a fixed offset in the nodes' records.
 struct NodeField<Element: BitwiseCopyable> {
@@ -521,6 +512,7 @@ extension Engine {
   @inline(__always) func fitSlot(_ h: Int, _ index: FitIndex) -> FitSlot {
     FitSlot(
       planned: plannedMips[h], current: currentPower[h], free: available[h], score: fitScore(h, index),
+      key: 0,
       host: Int32(h))
   }
 
@@ -770,28 +762,6 @@ extension Engine {
     return power(h, u) - currentPower[h]
   }
 
-  /// `power(h, u)` from host type t's table (the same values, so the same result).
-  @inline(__always) func typePower(_ index: FitIndex, _ t: Int, _ u: Double) -> Double {
-    let scaled = u * 10
-    let lower = Int(scaled)
-    let fraction = scaled - Double(lower)
-    // Next to a table point (rare): out of line, so the search's loops keep their registers.
-    if _slowPath(fraction < 1e-6 || fraction > 1 - 1e-6) { return typePowerNearPoint(index, t, u) }
-    return index.typePower[t * 11 + lower] + index.typePowerSlope[t * 11 + lower] * (u - tenths[lower]) * 100
-  }
-
-  /// `typePower` for u within 10⁻⁷ of a tenth.
-  @inline(never) func typePowerNearPoint(_ index: FitIndex, _ t: Int, _ u: Double) -> Double {
-    let table = index.typePower.base + t * 11
-    let scaled = u * 10
-    let lower = Int(scaled)
-    let fraction = scaled - Double(lower)
-    if isMultipleOfTenth(u) { return table[Int(scaled)] }
-    let p1 = table[lower]
-    guard fraction > 0 else { return p1 }
-    return p1 + index.typePowerSlope[t * 11 + lower] * (u - tenths[lower]) * 100
-  }
-
   /// Node g of `index` (type t): a lower bound of its hosts' increases with the search's request
   /// (less a margin for the rounding of the key form), +∞ when none of them can take it.
   @inline(__always) func fitBound(_ index: FitIndex, _ g: Int, _ t: Int, _ r: Double) -> Double {
@@ -870,27 +840,12 @@ extension Engine {
           floor = Swift.min(floor, index.offsets[t * pieces + k] + Swift.min(d * pLo, d * pHi))
         }
         floor -= 1e-9
-        // `typePower` inlined with its tables in locals (the loop then holds no field loads).
-        let table = index.typePower.base + t * 11
-        let slopes = index.typePowerSlope.base + t * 11
-        let tenth = tenths.base
-        for slot in index.run(g) {
-          if slot.key + floor > bestIncrease { break }
-          guard slot.score < limit && slot.free >= r else { continue }
-          let u = (slot.planned + r) / capacity
-          guard u <= 1 else { continue }
-          let scaled = u * 10
-          let lower = Int(scaled)
-          let fraction = scaled - Double(lower)
-          let power =
-            _slowPath(fraction < 1e-6 || fraction > 1 - 1e-6)
-            ? typePowerNearPoint(index, t, u) : table[lower] + slopes[lower] * (u - tenth[lower]) * 100
-          let e = power - slot.current
-          let h = Int(slot.host)
-          let better = e < bestIncrease || (e == bestIncrease && h < best)
-          bestIncrease = better ? e : bestIncrease
-          best = better ? h : best
-        }
+        // The scan in C (`yunhe_fit_scan`): `power(h, u) − current` from the type's table (the
+        // same values as the host's, so the same result) and the (exact increase, id) comparison.
+        yunhe_fit_scan(
+          index.slots + index.start[g], Int(index.fill[g]), r, capacity, floor, limit,
+          index.typePower.base + t * 11, index.typePowerSlope.base + t * 11, tenths.base, &bestIncrease, &best
+        )
       } else {
         let left = base + 2 * l
         let right = left + 1
