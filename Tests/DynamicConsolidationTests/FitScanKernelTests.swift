@@ -55,22 +55,9 @@ import Testing
     return slopes
   }
 
-  struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9e37_79b9_7f4a_7c15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-      z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-      return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Double { Double(next() >> 11) * 0x1.0p-53 }
-    mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-  }
-
   /// A random leaf of one type for request r: mostly "clean" hosts (current power = the power of
   /// the planned MIPS), which tie exactly, with planned MIPS on, next to and between tenths.
-  static func leaf(_ random: inout SplitMix, type: Int, request r: Double) -> [yunhe_fit_slot] {
+  static func leaf(_ random: inout Xoshiro256, type: Int, request r: Double) -> [yunhe_fit_slot] {
     let (table, mips) = types[type]
     let n = 1 + random.int(40)
     var slots: [yunhe_fit_slot] = []
@@ -102,7 +89,7 @@ import Testing
   }
 
   @Test func theKernelChoosesTheReferenceHostWithTheSameBits() {
-    var random = SplitMix(state: 20_110_303)
+    var random = Xoshiro256(seed: 20_110_303)
     let tenths = (0...10).map { Double($0) / 10 }
     var stopped = 0
     var tested = 0
@@ -149,4 +136,9 @@ import Testing
     #expect(host == 7)
     #expect(best == table[5] - 90)
   }
+}
+
+extension Xoshiro256 {
+  /// A draw in 0..<n (the cases need no exact uniformity).
+  mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }
